@@ -1,0 +1,86 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from papyrus.wiki.errors import Conflict
+
+from . import services
+from .authentication import REFRESH_COOKIE
+from .cookies import clear_auth_cookies, set_auth_cookies
+from .serializers import LoginSerializer, RefreshSerializer, RegisterSerializer, UserSerializer
+
+
+def _signed_in(user, status_code=status.HTTP_200_OK):
+    access, refresh = services.tokens_issue(user=user)
+    response = Response({"user": UserSerializer(user).data}, status=status_code)
+    set_auth_cookies(response, access, refresh)
+    return response
+
+
+class RegisterView(APIView):
+    authentication_classes = []
+
+    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    def post(self, request):
+        data = RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = services.user_register(**data.validated_data)
+        except services.EmailTaken:
+            raise Conflict("Email is already registered", field="email") from None
+        return _signed_in(user, status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    authentication_classes = []
+
+    @extend_schema(request=LoginSerializer, responses={200: UserSerializer})
+    def post(self, request):
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = services.user_authenticate(**data.validated_data)
+        except services.BadCredentials:
+            raise AuthenticationFailed("Invalid email or password") from None
+        return _signed_in(user)
+
+
+class RefreshView(APIView):
+    authentication_classes = []
+
+    @extend_schema(request=RefreshSerializer, responses={200: UserSerializer})
+    def post(self, request):
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = data.validated_data.get("refreshToken") or request.COOKIES.get(REFRESH_COOKIE)
+        if not raw:
+            raise NotAuthenticated("Refresh token missing")
+        try:
+            user, access, refresh = services.tokens_rotate(refresh=raw)
+        except services.BadRefreshToken:
+            raise AuthenticationFailed("Refresh token is invalid or revoked") from None
+        response = Response({"user": UserSerializer(user).data})
+        set_auth_cookies(response, access, refresh)
+        return response
+
+
+class LogoutView(APIView):
+    authentication_classes = []
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        services.tokens_revoke(refresh=request.COOKIES.get(REFRESH_COOKIE))
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        clear_auth_cookies(response)
+        return response
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserSerializer})
+    def get(self, request):
+        return Response({"user": UserSerializer(request.user).data})

@@ -1,0 +1,18 @@
+"""The two auth cookies, always written accessToken first."""
+from django.conf import settings
+
+from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
+
+
+def set_auth_cookies(response, access: str, refresh: str) -> None:
+    jwt = settings.SIMPLE_JWT
+    common = {"httponly": True, "samesite": "Lax", "path": "/", "secure": settings.JWT_COOKIE_SECURE}
+    response.set_cookie(ACCESS_COOKIE, access,
+                        max_age=int(jwt["ACCESS_TOKEN_LIFETIME"].total_seconds()), **common)
+    response.set_cookie(REFRESH_COOKIE, refresh,
+                        max_age=int(jwt["REFRESH_TOKEN_LIFETIME"].total_seconds()), **common)
+
+
+def clear_auth_cookies(response) -> None:
+    response.delete_cookie(ACCESS_COOKIE, path="/", samesite="Lax")
+    response.delete_cookie(REFRESH_COOKIE, path="/", samesite="Lax")

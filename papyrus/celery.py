@@ -1,0 +1,10 @@
+"""The Celery app: worker and beat share Django's settings (CELERY_* names)."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
+
+app = Celery("papyrus")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,130 @@
+"""Thin HTTP callers of selectors (reads) and services (writes)."""
+from urllib.parse import urlencode
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Team
+from .permissions import can_post_to_team, can_read, can_write
+from .serializers import (PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
+                          TeamSerializer)
+
+
+def _link_header(request, *, total: int, limit: int, offset: int) -> str:
+    base = request.build_absolute_uri(request.path)
+    params = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
+
+    def url(off):
+        return f"<{base}?{urlencode({**params, 'limit': limit, 'offset': off})}>"
+
+    last = max(0, (total - 1) // limit * limit)
+    links = [f'{url(0)}; rel="first"', f'{url(last)}; rel="last"']
+    if offset + limit < total:
+        links.append(f'{url(offset + limit)}; rel="next"')
+    if offset > 0:
+        links.append(f'{url(max(0, offset - limit))}; rel="prev"')
+    return ", ".join(links)
+
+
+def _require_user(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("Sign in to do this")
+
+
+class PageListView(APIView):
+    @extend_schema(parameters=[PageListParams], responses={200: PageSerializer(many=True)})
+    def get(self, request):
+        params = PageListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        pages = selectors.page_list(user=request.user, q=p["q"], tag=p["tag"], folder=p["folder"],
+                                    team_id=p["teamId"])
+        total = pages.count()
+        window = pages[p["offset"]:p["offset"] + p["limit"]]
+        response = Response(PageSerializer(window, many=True).data)
+        response["X-Total-Count"] = str(total)
+        response["Link"] = _link_header(request, total=total, limit=p["limit"], offset=p["offset"])
+        return response
+
+    @extend_schema(request=PageSerializer, responses={201: PageSerializer})
+    def post(self, request):
+        _require_user(request)
+        data = PageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        team_id = fields.pop("team_id", None)
+        if team_id is not None and not can_post_to_team(request.user, team_id):
+            raise PermissionDenied("You are not a member of this team")
+        page = services.page_create(author=request.user, team=Team.objects.filter(pk=team_id).first(),
+                                    **fields)
+        return Response(PageSerializer(page).data, status=status.HTTP_201_CREATED)
+
+
+class PageDetailView(APIView):
+    def _page(self, request, page_id, *, write=False):
+        page = selectors.page_get(page_id=page_id)
+        if page is None:
+            raise NotFound("Page not found")
+        if not can_read(request.user, page):
+            raise PermissionDenied("You cannot read this page")
+        if write:
+            _require_user(request)
+            if not can_write(request.user, page):
+                raise PermissionDenied("You cannot change this page")
+        return page
+
+    @extend_schema(responses={200: PageSerializer})
+    def get(self, request, page_id):
+        return Response(PageSerializer(self._page(request, page_id)).data)
+
+    def _update(self, request, page_id, *, partial):
+        page = self._page(request, page_id, write=True)
+        data = PageSerializer(page, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        page = services.page_update(page=page, editor=request.user, **data.validated_data)
+        return Response(PageSerializer(page).data)
+
+    @extend_schema(request=PageSerializer, responses={200: PageSerializer})
+    def patch(self, request, page_id):
+        return self._update(request, page_id, partial=True)
+
+    @extend_schema(request=PageSerializer, responses={200: PageSerializer})
+    def put(self, request, page_id):
+        return self._update(request, page_id, partial=False)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, page_id):
+        services.page_delete(page=self._page(request, page_id, write=True))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SearchView(APIView):
+    @extend_schema(parameters=[SearchParams], responses={200: SearchResultSerializer(many=True)})
+    def get(self, request):
+        params = SearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        q = params.validated_data["q"].strip()
+        if not q:
+            return Response([])
+        return Response(selectors.page_search(user=request.user, q=q, limit=params.validated_data["limit"]))
+
+
+class TeamListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: TeamSerializer(many=True)})
+    def get(self, request):
+        return Response(TeamSerializer(selectors.team_list(user=request.user), many=True).data)
+
+    @extend_schema(request=TeamSerializer, responses={201: TeamSerializer})
+    def post(self, request):
+        data = TeamSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = services.team_create(owner=request.user, name=data.validated_data["name"])
+        team.role = "owner"
+        return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)

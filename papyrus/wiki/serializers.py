@@ -1,0 +1,68 @@
+from rest_framework import serializers
+
+from .models import Page, Team
+
+TAG = serializers.CharField(max_length=50, allow_blank=False)
+
+
+class PageSerializer(serializers.ModelSerializer):
+    """The page as clients see it; writes go through services.py, not .save()."""
+
+    tags = serializers.ListField(child=TAG, max_length=20, required=False)
+    folder = serializers.CharField(max_length=100, required=False)
+    content = serializers.CharField(max_length=200_000, allow_blank=True, required=False, trim_whitespace=False)
+    teamId = serializers.IntegerField(source="team_id", required=False, allow_null=True,
+                                      min_value=1, max_value=2**63 - 1)
+    author = serializers.CharField(source="author.name", read_only=True)
+    authorId = serializers.IntegerField(source="author_id", read_only=True)
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+    updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Page
+        fields = ["id", "title", "slug", "content", "tags", "folder", "author", "authorId", "teamId",
+                  "createdAt", "updatedAt"]
+        read_only_fields = ["id", "slug"]
+
+    def validate_teamId(self, value):
+        if value is not None and not Team.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("Unknown team")
+        return value
+
+
+class PageListParams(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, default=20, min_value=1)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**9)
+    q = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
+    tag = serializers.CharField(required=False, default="", max_length=50, allow_blank=True)
+    folder = serializers.CharField(required=False, default="", max_length=100, allow_blank=True)
+    teamId = serializers.IntegerField(required=False, default=None, min_value=1, max_value=2**63 - 1)
+
+    def validate_limit(self, value):
+        return min(value, 100)
+
+
+class SearchParams(serializers.Serializer):
+    q = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
+    limit = serializers.IntegerField(required=False, default=20, min_value=1)
+
+    def validate_limit(self, value):
+        return min(value, 100)
+
+
+class SearchResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    snippet = serializers.CharField()
+    rank = serializers.FloatField()
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=100)
+    role = serializers.CharField(read_only=True)
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "role", "createdAt"]

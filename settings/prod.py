@@ -1,0 +1,27 @@
+"""Production: secrets come from the environment, with no default."""
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F401,F403
+from .base import SIMPLE_JWT, env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+JWT_SECRET = env("JWT_SECRET")
+_WEAK_JWT_SECRETS = {"secret", "changeme", "change-me", "your-secret-key", "jwt_secret", "your_jwt_secret"}
+if len(JWT_SECRET.encode()) < 32 or JWT_SECRET.lower() in _WEAK_JWT_SECRETS or "dev-only" in JWT_SECRET:
+    raise ImproperlyConfigured("JWT_SECRET must be a random value of at least 32 bytes in production")
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SECRET}
+JWT_COOKIE_SECURE = True
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^metrics"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=True)

@@ -1,0 +1,66 @@
+import pytest
+from rest_framework.test import APIClient
+
+from papyrus.accounts.models import User
+from papyrus.wiki import services
+from papyrus.wiki.models import Membership
+
+PASSWORD = "s3cret-Pass!"
+
+
+@pytest.fixture
+def client():
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**kw):
+        n = next(counter)
+        kw.setdefault("email", f"user{n}@example.com")
+        kw.setdefault("name", f"User {n}")
+        return User.objects.create_user(password=PASSWORD, **kw)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user(name="Alice", email="alice@example.com")
+
+
+@pytest.fixture
+def other(make_user):
+    return make_user(name="Bob", email="bob@example.com")
+
+
+@pytest.fixture
+def signed_in(client, user):
+    """A client holding Alice's cookies, obtained through the real login endpoint."""
+    r = client.post("/api/auth/login", {"email": user.email, "password": PASSWORD}, format="json")
+    assert r.status_code == 200
+    return client
+
+
+@pytest.fixture
+def login():
+    def do(u):
+        c = APIClient()
+        r = c.post("/api/auth/login", {"email": u.email, "password": PASSWORD}, format="json")
+        assert r.status_code == 200, r.content
+        return c
+
+    return do
+
+
+@pytest.fixture
+def team_of(db):
+    def make(owner, *members, name="Team", role=Membership.Role.MEMBER):
+        team = services.team_create(owner=owner, name=name)
+        for m in members:
+            Membership.objects.create(team=team, user=m, role=role)
+        return team
+
+    return make
