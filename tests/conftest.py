@@ -64,3 +64,29 @@ def team_of(db):
         return team
 
     return make
+
+
+@pytest.fixture(scope="session")
+def migrated_main_db():
+    """Migrate the main database that live server processes use (see tests/support/live.py)."""
+    from tests.support.live import manage
+
+    manage("migrate", "--noinput", "-v0")
+    return True
+
+
+@pytest.fixture
+def papyrus_server(migrated_main_db):
+    """Start live servers: papyrus_server(workers=2, env={...}) → LiveServer (stopped after the test)."""
+    from tests.support.live import LiveServer
+
+    started = []
+
+    def start(**kw):
+        server = LiveServer(**kw).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

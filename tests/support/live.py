@@ -1,0 +1,90 @@
+"""Live Papyrus processes for tests that need real servers (several workers, two processes...).
+
+They run against the *main* database of the throw-away cluster (DATABASE_URL as exported by
+scripts/services.py), not pytest-django's test_ database, so data must be created through HTTP
+or committed by the live processes themselves. `migrated_main_db` (session fixture in
+tests/conftest.py) migrates it once.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from services import free_port  # noqa: E402
+
+
+def base_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def manage(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env or base_env(),
+                          check=check, capture_output=True, text=True)
+
+
+class LiveServer:
+    """One server process group: granian WSGI (default, the production shape) or uvicorn ASGI."""
+
+    def __init__(self, *, workers: int = 2, interface: str = "wsgi", env: dict | None = None,
+                 port: int | None = None, log: Path | None = None):
+        self.workers = workers
+        self.interface = interface
+        self.env = base_env(**(env or {}))
+        self.port = port or free_port()
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        if self.interface == "wsgi":
+            return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--workers", str(self.workers), "--blocking-threads", "1", "--no-ws",
+                    "papyrus.wsgi:application"]
+        return [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(self.port), "--workers",
+                str(self.workers), "--no-access-log", "papyrus.asgi:application"]
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.command()}")
+            try:
+                with urllib.request.urlopen(self.url + "/health/live", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
