@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test bench deps system-deps stop clean
+.PHONY: run test bench loadtest audit deps system-deps stop clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,11 +23,39 @@ run: deps
 test: deps
 	$(PY) scripts/services.py test -- $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: deps
-	$(PY) scripts/services.py test -- $(PY) -m bench
+bench: deps node_modules/.installed
+	$(PY) scripts/services.py test -- $(PY) -m bench $(BENCH)
 
 stop:
 	$(PY) scripts/services.py stop
 
 clean:
 	rm -rf $(VENV) var logs backups
+
+# Load tests: Artillery from npm (pinned in package.json) against the production-shape stack.
+PROFILE ?= short
+node_modules/.installed: package.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent
+	touch $@
+
+loadtest: deps node_modules/.installed
+	PROFILE=$(PROFILE) $(PY) scripts/services.py test -- $(PY) scripts/loadtest.py
+
+# Quarterly security scan (README "## Deploy checklist"): known CVEs in the pinned
+# dependencies (pip-audit), Django's deploy checks under settings.prod with a production-like
+# environment, and bandit over the code. AUDIT_STRICT=1 also fails on un-auditable packages.
+$(VENV)/.audit-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+AUDIT_SECRET = $$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')
+AUDIT_ENV = DJANGO_SETTINGS_MODULE=settings.prod ALLOWED_HOSTS=papyrus.example.com \
+	DATABASE_URL=postgres://papyrus@127.0.0.1:5432/papyrus LOG_DIR=var/audit-logs \
+	DJANGO_SECRET_KEY=$(AUDIT_SECRET) JWT_SECRET=$(AUDIT_SECRET) METRICS_TOKEN=$(AUDIT_SECRET)
+
+audit: deps $(VENV)/.audit-installed
+	$(VENV)/bin/pip-audit -r requirements.txt -r requirements-dev.txt --no-deps --disable-pip \
+		--progress-spinner off $(if $(AUDIT_STRICT),--strict)
+	env $(AUDIT_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/bandit -q -c deploy/audit/bandit.yaml -b deploy/audit/bandit-baseline.json \
+		-r papyrus ops backups_app settings

@@ -5,3 +5,9 @@ class BackupsConfig(AppConfig):
     name = "backups_app"
     label = "backups_app"
     verbose_name = "Backups"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
+        from .metrics import register_default
+
+        register_default()

@@ -3,6 +3,8 @@ import os
 
 from celery import Celery
 
+import ops.logging.celery  # noqa: F401 - workers and beat log through settings.LOGGING, not Celery's own
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
 
 app = Celery("papyrus")

@@ -10,7 +10,9 @@ urlpatterns = [
     path("api/", include("papyrus.wiki.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("backups_app.urls")),
     path("", include("ops.health.urls")),
+    path("", include("ops.metrics.urls")),
 ]
 
 handler400 = errors.bad_request

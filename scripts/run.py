@@ -81,7 +81,8 @@ def web_commands(port: int, *, workers: int = 2) -> list[list[str]]:
     return [
         [nginx, "-e", "stderr", "-c", str(conf), "-g", "daemon off;"],
         [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(http_port),
-         "--workers", str(workers), "--blocking-threads", "1", "--no-ws", "papyrus.wsgi:application"],
+         "--workers", str(workers), "--blocking-threads", "1", "--no-ws", "--respawn-failed-workers",
+         "papyrus.wsgi:application"],
         [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(ws_port), "--no-access-log",
          "papyrus.asgi:application"],
     ]
@@ -95,6 +96,15 @@ def celery_commands() -> list[list[str]]:
         [celery, "-A", "papyrus", "beat", "--loglevel", "INFO",
          "--schedule", str(var / "celerybeat-schedule")],
     ]
+
+
+def prepare_metrics_dir(env: dict) -> None:
+    """Prometheus multiprocess mode for every process started here, in a directory wiped now."""
+    sys.path.insert(0, str(ROOT))
+    from ops.metrics.multiproc import prepare_directory
+
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(services.var_dir() / "prometheus"))
+    prepare_directory(env["PROMETHEUS_MULTIPROC_DIR"])
 
 
 def manage(*args: str, env: dict) -> None:
@@ -138,7 +148,10 @@ def main() -> int:
         raise SystemExit(f"run: port {port} is already in use (set PORT=...)")
     env = dict(os.environ, **services.cmd_start())
     env.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
+    # nginx (one hop) sets X-Forwarded-For: rate limits count the real client, not nginx.
+    env.setdefault("RATE_LIMIT_TRUSTED_PROXIES", "1")
     try:
+        prepare_metrics_dir(env)
         manage("migrate", "--noinput", env=env)
         manage("seed_demo", env=env)
         commands = web_commands(port) + celery_commands()

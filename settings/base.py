@@ -30,18 +30,30 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "channels",
+    "ops.logging",
+    "ops.errors",
     "ops.health",
+    "ops.checklist",
+    "ops.realtime",
+    "ops.metrics",
+    "ops.cache",
+    "ops.ratelimit",
     "papyrus.accounts",
     "papyrus.wiki",
     "backups_app",
 ]
 
 MIDDLEWARE = [
+    "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
+    "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "backups_app.middleware.MaintenanceMiddleware",  # during a restore: writes → 503 + Retry-After
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ops.ratelimit.middleware.RateLimitMiddleware",  # after auth: counts signed-in users by id
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -78,13 +90,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63790/0")
 REDIS_PASSWORD = env("REDIS_PASSWORD", default="")
 REDIS_DB = env("REDIS_DB", default="")
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="")
+REDIS_SENTINEL_NODES = env("REDIS_SENTINEL_NODES", default="")
+REDIS_CLUSTER_NODES = env("REDIS_CLUSTER_NODES", default="")
+# Cache, sessions, Celery broker and channel layer, through Sentinel or Cluster when configured.
+from ops.cache.redis_config import redis_settings  # noqa: E402
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+_redis = redis_settings(url=REDIS_URL, password=REDIS_PASSWORD, db=REDIS_DB,
+                        sentinel_master=REDIS_SENTINEL_MASTER, sentinel_nodes=REDIS_SENTINEL_NODES,
+                        cluster_nodes=REDIS_CLUSTER_NODES)
+CACHES = _redis["CACHES"]
+SESSION_ENGINE = _redis["SESSION_ENGINE"]
+SESSION_CACHE_ALIAS = _redis["SESSION_CACHE_ALIAS"]
+OPS_CACHE_RESPONSES = env.bool("RESPONSE_CACHE_ENABLED", default=True)
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis["CELERY_BROKER_URL"])
+CELERY_BROKER_TRANSPORT_OPTIONS = _redis["CELERY_BROKER_TRANSPORT_OPTIONS"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
+
+# Realtime (issue 7): the channel layer from the Redis settings builder (ops.cache.redis_config).
+CHANNEL_LAYERS = _redis["CHANNEL_LAYERS"]  # RedisPubSubChannelLayer; a Sentinel host when Sentinel
+REALTIME_AUTHENTICATOR = "papyrus.accounts.websocket.authenticate_scope"
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -139,6 +169,11 @@ LOG_LEVEL = env("LOG_LEVEL", default="info")
 LOG_DIR = env("LOG_DIR", default=str(BASE_DIR / "logs"))
 LOG_MAX_SIZE = env("LOG_MAX_SIZE", default="20m")
 LOG_MAX_FILES = env("LOG_MAX_FILES", default="14d")
+from ops.logging.config import build_logging  # noqa: E402
+
+# JSON lines in LOG_DIR (error.log, combined.log, YYYY-MM-DD.log); Celery workers use it too.
+LOGGING = build_logging(level=LOG_LEVEL, directory=LOG_DIR, max_size=LOG_MAX_SIZE, max_files=LOG_MAX_FILES,
+                        service="papyrus")
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
@@ -149,8 +184,15 @@ ENABLE_PROMETHEUS = env.bool("ENABLE_PROMETHEUS", default=True)
 PROMETHEUS_PREFIX = env("PROMETHEUS_PREFIX", default="papyrus_")
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Behind a trusted proxy: the request header holding the client address (e.g. HTTP_X_FORWARDED_FOR).
+METRICS_CLIENT_IP_HEADER = env("METRICS_CLIENT_IP_HEADER", default="")
 
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+# Per-class overrides of ops.ratelimit.conf.DEFAULT_RULES, e.g. RATE_LIMIT_RULES='{"auth": {"limit": 5}}'.
+RATELIMIT_RULES = env.json("RATE_LIMIT_RULES", default={})
+# Proxies in front that set X-Forwarded-For (`make run`'s nginx is one); 0 trusts none.
+RATELIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
+RATELIMIT_USER_RESOLVERS = ["papyrus.accounts.ratelimit.jwt_user_id"]
 
 BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=False)
 BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="0 2 * * *")
@@ -161,3 +203,24 @@ AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default="")
 AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default="")
 AWS_REGION = env("AWS_REGION", default="")
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="")
+BACKUP_DRILL_SCHEDULE = env("BACKUP_DRILL_SCHEDULE", default="0 3 1 * *")  # monthly restore drill
+BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
+BACKUP_COMPRESSION_LEVEL = env.int("BACKUP_COMPRESSION_LEVEL", default=6)
+BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
+BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed while the holder lives
+BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
+HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /health "backups" check
+# Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
+from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(schedule=BACKUP_SCHEDULE, drill_schedule=BACKUP_DRILL_SCHEDULE))
+
+# Weekly error digest and performance summary (ops.checklist), merged into the beat schedule.
+OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")
+OPS_DIGEST_METRICS_URL = env("OPS_DIGEST_METRICS_URL", default="http://127.0.0.1:8000/metrics")
+OPS_DIGEST_ERRORS_SCHEDULE = env("OPS_DIGEST_ERRORS_SCHEDULE", default="0 7 * * 1")
+OPS_DIGEST_PERFORMANCE_SCHEDULE = env("OPS_DIGEST_PERFORMANCE_SCHEDULE", default="15 7 * * 1")
+from ops.checklist.schedule import beat_schedule as _ops_checklist_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_ops_checklist_beat_schedule(errors_cron=OPS_DIGEST_ERRORS_SCHEDULE,
+                                                         performance_cron=OPS_DIGEST_PERFORMANCE_SCHEDULE))

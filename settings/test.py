@@ -5,4 +5,11 @@ from .base import BASE_DIR, env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOG_DIR = env("LOG_DIR", default=str(BASE_DIR / "var" / "test-logs"))
+LOGGING = build_logging(level=LOG_LEVEL, directory=LOG_DIR, max_size=LOG_MAX_SIZE,  # noqa: F405
+                        max_files=LOG_MAX_FILES, service="papyrus")  # noqa: F405
 BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / "var" / "test-backups"))
+# Tests roll back their transactions, so on_commit invalidation never runs and one test's
+# cached responses or spent budgets would leak into the next: off unless a test (or a live
+# server's env) turns them on. tests/ops/ratelimit and tests/papyrus/wiki/test_cache* do.
+OPS_CACHE_RESPONSES = env.bool("RESPONSE_CACHE_ENABLED", default=False)
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=False)

@@ -90,3 +90,20 @@ def papyrus_server(migrated_main_db):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def celery_worker_process(migrated_main_db):
+    """Start a real Celery worker: celery_worker_process(env={...}) → CeleryWorker (stopped after)."""
+    from tests.support.live import CeleryWorker
+
+    started = []
+
+    def start(**kw):
+        worker = CeleryWorker(**kw).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -5,3 +5,6 @@ class HealthConfig(AppConfig):
     name = "ops.health"
     label = "ops_health"
     verbose_name = "Health checks"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers system checks

@@ -1,9 +1,13 @@
+"""The checks each endpoint runs, listed here on purpose (STYLE.md habit 5)."""
 from django.urls import path
 
 from . import views
+from .probes import Backups, Celery, Database, Redis, Storage
 
 urlpatterns = [
-    path("health", views.health, name="health"),
+    path("health", views.HealthView.as_view(checks=[Database(), Redis(), Celery(), Storage(), Backups()]),
+         name="health"),
     path("health/live", views.live, name="health-live"),
-    path("health/ready", views.health, name="health-ready"),
+    # Ready = can serve requests: a missing worker or an old backup must not pull it from rotation.
+    path("health/ready", views.HealthView.as_view(checks=[Database(), Redis()]), name="health-ready"),
 ]

@@ -10,8 +10,9 @@ REFRESH_COOKIE = "refreshToken"
 class CookieJWTAuthentication(JWTAuthentication):
     def authenticate(self, request):
         header = self.get_header(request)
-        if header is not None:
+        if header is not None and header.split()[1:2] not in ([], [b"undefined"], [b"null"]):
             return super().authenticate(request)
+        # An empty bearer (a client template whose token was never captured) defers to the cookie.
         raw = request.COOKIES.get(ACCESS_COOKIE)
         if not raw:
             return None

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import cache, selectors, services
 from .models import Team
 from .permissions import can_post_to_team, can_read, can_write
 from .serializers import (PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
@@ -38,6 +38,7 @@ def _require_user(request):
 
 class PageListView(APIView):
     @extend_schema(parameters=[PageListParams], responses={200: PageSerializer(many=True)})
+    @cache.cached_response
     def get(self, request):
         params = PageListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -79,6 +80,7 @@ class PageDetailView(APIView):
         return page
 
     @extend_schema(responses={200: PageSerializer})
+    @cache.cached_response
     def get(self, request, page_id):
         return Response(PageSerializer(self._page(request, page_id)).data)
 
@@ -105,6 +107,7 @@ class PageDetailView(APIView):
 
 class SearchView(APIView):
     @extend_schema(parameters=[SearchParams], responses={200: SearchResultSerializer(many=True)})
+    @cache.cached_response
     def get(self, request):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -5,3 +5,7 @@ class WikiConfig(AppConfig):
     name = "papyrus.wiki"
     label = "wiki"
     verbose_name = "Wiki"
+
+    def ready(self):
+        from . import cache  # noqa: F401 - connects response-cache invalidation to page writes
+        from . import realtime  # noqa: F401  connects the page_changed → WebSocket broadcaster

@@ -23,9 +23,12 @@ class StrictJSONParser(JSONParser):
             return {}
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=self._reject_constant)
+            surrogate = _has_lone_surrogate(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"Malformed JSON: {exc}") from None
-        if _has_lone_surrogate(data):
+        except RecursionError:  # absurdly deep nesting is malformed input, not a server error
+            raise ParseError("Malformed JSON: nested too deeply") from None
+        if surrogate:
             raise ParseError("Malformed JSON: invalid unicode surrogate")
         return data
 

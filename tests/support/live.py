@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from services import free_port  # noqa: E402
+
+from ops.metrics.multiproc import prepare_directory  # noqa: E402
 
 
 def base_env(**extra: str) -> dict:
@@ -37,10 +40,14 @@ class LiveServer:
     """One server process group: granian WSGI (default, the production shape) or uvicorn ASGI."""
 
     def __init__(self, *, workers: int = 2, interface: str = "wsgi", env: dict | None = None,
-                 port: int | None = None, log: Path | None = None):
+                 port: int | None = None, log: Path | None = None, args: list[str] | None = None):
         self.workers = workers
         self.interface = interface
         self.env = base_env(**(env or {}))
+        self.args = list(args or [])  # extra server options, e.g. ["--respawn-failed-workers"]
+        # Prometheus multiprocess mode: a directory of its own per server, wiped at start.
+        self.env.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="papyrus-prom-",
+                                                                          dir=os.environ.get("PAPYRUS_TEST_TMP")))
         self.port = port or free_port()
         self.log = log
         self.proc: subprocess.Popen | None = None
@@ -53,11 +60,12 @@ class LiveServer:
         if self.interface == "wsgi":
             return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port),
                     "--workers", str(self.workers), "--blocking-threads", "1", "--no-ws",
-                    "papyrus.wsgi:application"]
+                    *self.args, "papyrus.wsgi:application"]
         return [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(self.port), "--workers",
-                str(self.workers), "--no-access-log", "papyrus.asgi:application"]
+                str(self.workers), "--no-access-log", *self.args, "papyrus.asgi:application"]
 
     def start(self, timeout: float = 30.0) -> LiveServer:
+        prepare_directory(self.env["PROMETHEUS_MULTIPROC_DIR"])
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -88,3 +96,48 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class CeleryWorker:
+    """A real `celery -A papyrus worker` process against the test Redis and the main database."""
+
+    def __init__(self, *, env: dict | None = None, concurrency: int = 1, beat: bool = False,
+                 log: Path | None = None):
+        self.env = base_env(**(env or {}))
+        self.concurrency = concurrency
+        self.beat = beat
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def command(self) -> list[str]:
+        cmd = [str(BIN / "celery"), "-A", "papyrus", "worker", "--loglevel", "INFO", "--pool", "prefork",
+               "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
+        if self.beat:
+            cmd += ["--beat", "--schedule", tempfile.mktemp(prefix="celerybeat-",
+                                                            dir=os.environ.get("PAPYRUS_TEST_TMP"))]
+        return cmd
+
+    def start(self, timeout: float = 30.0) -> CeleryWorker:
+        """Start and wait until the worker answers a control ping."""
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        ping = [str(BIN / "celery"), "-A", "papyrus", "inspect", "ping", "--timeout", "1"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited with {self.proc.returncode}")
+            if subprocess.run(ping, cwd=ROOT, env=self.env, capture_output=True).returncode == 0:
+                return self
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"celery worker did not answer a ping within {timeout}s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()

@@ -1,0 +1,90 @@
+"""Django admin: the list of backups, "Back up now", and restore behind a typed confirmation."""
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+
+from . import names, services
+from .errors import BackupError
+from .models import Backup
+
+
+class RestoreConfirmForm(forms.Form):
+    confirm_name = forms.CharField(label="Type the backup's name to confirm", max_length=100)
+
+    def __init__(self, *args, expected: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def clean_confirm_name(self):
+        value = self.cleaned_data["confirm_name"].strip()
+        if value != self.expected:
+            raise forms.ValidationError("The name does not match; nothing was restored.")
+        return value
+
+
+@admin.register(Backup)
+class BackupAdmin(admin.ModelAdmin):
+    change_list_template = "admin/backups_app/backup/change_list.html"
+    list_display = ["name", "kind", "human_size", "created_at", "status", "location", "verified_at", "restore_link"]
+    list_filter = ["status", "kind"]
+    search_fields = ["name"]
+    readonly_fields = [f.name for f in Backup._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # backups come from "Back up now", the CLI or the schedule
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="size", ordering="size")
+    def human_size(self, obj):
+        return filesizeformat(obj.size) if obj.size else "—"
+
+    @admin.display(description="restore")
+    def restore_link(self, obj):
+        from django.utils.html import format_html
+
+        if obj.status != Backup.Status.SUCCESS:
+            return "—"
+        url = reverse("admin:backups_app_backup_restore", args=[obj.name])
+        return format_html('<a class="button" href="{}">Restore…</a>', url)
+
+    def get_urls(self):
+        own = [
+            path("backup-now/", self.admin_site.admin_view(self.backup_now), name="backups_app_backup_now"),
+            path("<str:name>/restore/", self.admin_site.admin_view(self.restore_view),
+                 name="backups_app_backup_restore"),
+        ]
+        return own + super().get_urls()
+
+    def backup_now(self, request):
+        if request.method != "POST" or not self.has_view_permission(request) or not request.user.is_staff:
+            return HttpResponseRedirect(reverse("admin:backups_app_backup_changelist"))
+        try:
+            row = services.backup_enqueue()
+            self.message_user(request, f"Backup {row.name} queued; refresh to see it finish.", messages.SUCCESS)
+        except BackupError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:backups_app_backup_changelist"))
+
+    def restore_view(self, request, name):
+        changelist = reverse("admin:backups_app_backup_changelist")
+        if not names.is_valid(name) or not request.user.is_superuser:
+            self.message_user(request, "Unknown backup or not allowed.", messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        form = RestoreConfirmForm(request.POST or None, expected=name)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.restore_enqueue(name=name)
+                self.message_user(request, f"Restore of {name} queued: the site refuses writes until it "
+                                           "finishes; a safety backup is taken first.", messages.WARNING)
+                return HttpResponseRedirect(changelist)
+            except BackupError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "backup": Backup.objects.filter(name=name).first(), "name": name,
+                   "title": f"Restore {name}?"}
+        return TemplateResponse(request, "admin/backups_app/backup/restore_confirm.html", context)

@@ -1,0 +1,122 @@
+"""Backup settings, read at call time (so override_settings and per-process env work).
+
+    BACKUP_ENABLED = False               # beat schedules create/cleanup/drill only when true
+    BACKUP_SCHEDULE = "0 2 * * *"        # cron: minute hour day-of-month month day-of-week (UTC)
+    BACKUP_DRILL_SCHEDULE = "0 3 1 * *"  # restore drill, monthly by default
+    BACKUP_RETENTION_DAYS = 30
+    BACKUP_DIR = "./backups"
+    BACKUP_S3_BUCKET = ""                # off-site copy when set (AWS_* / AWS_S3_ENDPOINT_URL)
+    BACKUP_S3_PREFIX = "backups/"
+    BACKUP_COMPRESSION_LEVEL = 6
+    BACKUP_COMPRESS_THREADS = 2
+    BACKUP_SAFETY_COMPRESSION_LEVEL = 1  # the safety backup a restore takes: speed over size
+    BACKUP_LOCK_TIMEOUT = 60             # seconds; the holder extends it while alive
+    BACKUP_RESTORE_LOCK_TIMEOUT = "30s"  # PostgreSQL lock_timeout for the schema swap
+    BACKUP_MAINTENANCE_RETRY_AFTER = 60  # Retry-After (s) on writes refused during a restore
+    BACKUP_MAX_AGE_HOURS = 26            # freshness: older newest-success backup = stale
+    BACKUP_PG_BIN = ""                   # directory of pg_dump/psql; default: the server's version
+"""
+from pathlib import Path
+
+from django.conf import settings
+
+
+def _get(name, default):
+    return getattr(settings, name, default)
+
+
+def enabled() -> bool:
+    return bool(_get("BACKUP_ENABLED", False))
+
+
+def schedule() -> str:
+    return _get("BACKUP_SCHEDULE", "0 2 * * *")
+
+
+def drill_schedule() -> str:
+    return _get("BACKUP_DRILL_SCHEDULE", "0 3 1 * *")
+
+
+def retention_days() -> int:
+    return int(_get("BACKUP_RETENTION_DAYS", 30))
+
+
+def backup_dir() -> Path:
+    return Path(_get("BACKUP_DIR", "backups")).resolve()
+
+
+def s3_bucket() -> str:
+    return _get("BACKUP_S3_BUCKET", "") or ""
+
+
+def s3_prefix() -> str:
+    return _get("BACKUP_S3_PREFIX", "backups/")
+
+
+def s3_options() -> dict:
+    """Keyword arguments for storages.backends.s3.S3Storage (empty values left to boto3)."""
+    options = {
+        "bucket_name": s3_bucket(),
+        "access_key": _get("AWS_ACCESS_KEY_ID", "") or None,
+        "secret_key": _get("AWS_SECRET_ACCESS_KEY", "") or None,
+        "region_name": _get("AWS_REGION", "") or None,
+        "endpoint_url": _get("AWS_S3_ENDPOINT_URL", "") or None,
+        "location": "",
+        "file_overwrite": True,
+        "default_acl": None,
+    }
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def compression_level() -> int:
+    return int(_get("BACKUP_COMPRESSION_LEVEL", 6))
+
+
+def safety_compression_level() -> int:
+    return int(_get("BACKUP_SAFETY_COMPRESSION_LEVEL", 1))
+
+
+def compress_threads() -> int:
+    return max(1, int(_get("BACKUP_COMPRESS_THREADS", 2)))
+
+
+def lock_timeout() -> int:
+    return int(_get("BACKUP_LOCK_TIMEOUT", 60))
+
+
+def restore_lock_timeout() -> str:
+    return str(_get("BACKUP_RESTORE_LOCK_TIMEOUT", "30s"))
+
+
+def retry_after() -> int:
+    return int(_get("BACKUP_MAINTENANCE_RETRY_AFTER", 60))
+
+
+def max_age_hours() -> float:
+    return float(_get("BACKUP_MAX_AGE_HOURS", 26))
+
+
+def pg_bin() -> str:
+    return _get("BACKUP_PG_BIN", "") or ""
+
+
+def app_version() -> str:
+    return str(_get("VERSION", ""))
+
+
+def redis_url() -> str:
+    return _get("BACKUP_REDIS_URL", "") or _get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_options() -> dict:
+    """REDIS_PASSWORD / REDIS_DB apply even when the URL lacks them (SPEC §3)."""
+    options = {}
+    if _get("REDIS_PASSWORD", ""):
+        options["password"] = _get("REDIS_PASSWORD", "")
+    if str(_get("REDIS_DB", "")).strip():
+        options["db"] = int(_get("REDIS_DB", 0))
+    return options
+
+
+def key_prefix() -> str:
+    return _get("BACKUP_REDIS_PREFIX", "papyrus:backups:")

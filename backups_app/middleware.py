@@ -1,0 +1,36 @@
+"""Maintenance mode during a restore: writes get 503 JSON with Retry-After; reads keep working."""
+import logging
+
+import redis
+from django.http import JsonResponse
+
+from . import conf, locking
+
+log = logging.getLogger(__name__)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Operators still reach the backup endpoints (status, a second restore is refused by the lock).
+EXEMPT_PREFIXES = ("/api/admin/backup",)
+
+
+class MaintenanceMiddleware:
+    """Costs nothing on reads; one Redis EXISTS per write. Fails open when Redis is unreachable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.client = None
+
+    def __call__(self, request):
+        if request.method in WRITE_METHODS and not request.path.startswith(EXEMPT_PREFIXES) and self._on():
+            response = JsonResponse({"message": "Papyrus is restoring a backup; writes are paused. "
+                                                "Try again shortly."}, status=503)
+            response["Retry-After"] = str(conf.retry_after())
+            return response
+        return self.get_response(request)
+
+    def _on(self) -> bool:
+        try:
+            self.client = self.client or locking.client()
+            return locking.in_maintenance(self.client)
+        except redis.RedisError:
+            log.warning("backups: maintenance flag unreadable (Redis down); allowing the write")
+            return False

@@ -1,0 +1,137 @@
+"""Off-site copies in S3 (or an S3-compatible store) through django-storages' S3Storage.
+
+Uploads are managed transfers (multipart above BACKUP_S3_MULTIPART_THRESHOLD); an object only
+appears when the whole upload completed, and its ETag is compared with the one computed from the
+local file (MD5 of the parts); when the store's ETag is not MD5-based (e.g. SSE-KMS) the object
+is downloaded again and its SHA-256 compared instead.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+from boto3.s3.transfer import TransferConfig
+from django.conf import settings
+from s3transfer.utils import ChunksizeAdjuster
+from storages.backends.s3 import S3Storage
+
+from . import conf, names
+from .dump import CHUNK, fsync_dir, sha256_of
+from .errors import BackupError
+
+
+class UploadMismatch(BackupError):
+    """The uploaded object's checksum differs from the local file's."""
+
+
+def enabled() -> bool:
+    return bool(conf.s3_bucket())
+
+
+def storage() -> S3Storage:
+    return S3Storage(**conf.s3_options())
+
+
+def transfer_config() -> TransferConfig:
+    chunk = int(getattr(settings, "BACKUP_S3_MULTIPART_CHUNKSIZE", 8 * 1024 * 1024))
+    return TransferConfig(multipart_threshold=int(getattr(settings, "BACKUP_S3_MULTIPART_THRESHOLD", chunk)),
+                          multipart_chunksize=chunk, max_concurrency=4)
+
+
+def key(name: str) -> str:
+    return conf.s3_prefix() + names.validate(name.removesuffix(".json")) + (".json" if name.endswith(".json") else "")
+
+
+def expected_etag(path: Path, config: TransferConfig) -> str:
+    """The ETag S3 gives an unencrypted upload of `path` done with `config`."""
+    size = path.stat().st_size
+    if size < config.multipart_threshold:
+        return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+    part_size = ChunksizeAdjuster().adjust_chunksize(config.multipart_chunksize, size)
+    digests = []
+    with open(path, "rb") as f:
+        while part := f.read(part_size):
+            digests.append(hashlib.md5(part, usedforsecurity=False).digest())
+    return f"{hashlib.md5(b''.join(digests), usedforsecurity=False).hexdigest()}-{len(digests)}"
+
+
+def upload(path: Path, *, sha256: str) -> None:
+    """Upload a backup and check what arrived; raise UploadMismatch (object deleted) when it differs."""
+    store, config = storage(), transfer_config()
+    object_key = key(path.name)
+    store.bucket.upload_file(str(path), object_key, Config=config,
+                             ExtraArgs={"Metadata": {"sha256": sha256}, "ContentType": "application/gzip"})
+    etag = store.bucket.Object(object_key).e_tag.strip('"')
+    if _etag_is_md5(etag):
+        matches = etag == expected_etag(path, config)
+    else:
+        matches = _remote_sha256(store, object_key) == sha256
+    if not matches:
+        store.bucket.Object(object_key).delete()
+        raise UploadMismatch(f"S3 copy of {path.name} does not match the local file")
+
+
+def upload_manifest(name: str, data: bytes) -> None:
+    storage().bucket.put_object(Key=key(names.manifest_name(name)), Body=data,
+                                ContentType="application/json",
+                                ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode())
+
+
+def _etag_is_md5(etag: str) -> bool:
+    head, _, parts = etag.partition("-")
+    return len(head) == 32 and all(c in "0123456789abcdef" for c in head) and (not parts or parts.isdigit())
+
+
+def _remote_sha256(store: S3Storage, object_key: str) -> str:
+    digest = hashlib.sha256()
+    body = store.bucket.Object(object_key).get()["Body"]
+    for block in iter(lambda: body.read(CHUNK), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def list_names() -> set[str]:
+    """Backup names present in the bucket (manifests and foreign objects ignored)."""
+    prefix = conf.s3_prefix()
+    found = set()
+    for obj in storage().bucket.objects.filter(Prefix=prefix):
+        name = obj.key[len(prefix):]
+        if names.is_valid(name):
+            found.add(name)
+    return found
+
+
+def exists(name: str) -> bool:
+    return storage().exists(key(name))
+
+
+def delete(name: str) -> None:
+    store = storage()
+    for object_key in (key(name), key(names.manifest_name(name))):
+        store.delete(object_key)
+
+
+def read_manifest(name: str) -> bytes | None:
+    store = storage()
+    object_key = key(names.manifest_name(name))
+    if not store.exists(object_key):
+        return None
+    return store.bucket.Object(object_key).get()["Body"].read()
+
+
+def download(name: str, dest: Path, *, sha256: str | None = None) -> None:
+    """Fetch a backup into `dest` atomically (temp, fsync, rename), mode 0600; check `sha256` when given."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.download.tmp")
+    try:
+        storage().bucket.download_file(key(name), str(tmp), Config=transfer_config())
+        os.chmod(tmp, 0o600)
+        if sha256 and sha256_of(tmp) != sha256:
+            raise UploadMismatch(f"S3 copy of {name} does not match its manifest checksum")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.rename(tmp, dest)
+        fsync_dir(dest.parent)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,65 @@
+"""Celery tasks: thin callers of services. Scheduled ones skip while a restore holds the site."""
+import logging
+
+from celery import shared_task
+
+from . import conf, locking, services
+from .errors import BackupError, Busy
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="backups_app.tasks.create_backup", ignore_result=True)
+def create_backup(name=None, kind="manual"):
+    """Run a backup queued by the API or the admin (a pending row called `name`)."""
+    try:
+        services.backup_create(name=name, kind=kind)
+    except BackupError as exc:
+        log.error("backups: %s", exc)
+
+
+@shared_task(name="backups_app.tasks.restore_backup", ignore_result=True)
+def restore_backup(name):
+    try:
+        services.backup_restore(name=name)
+    except BackupError as exc:
+        log.error("backups: %s", exc)
+
+
+@shared_task(name="backups_app.tasks.scheduled_backup", ignore_result=True)
+def scheduled_backup():
+    """Beat: create on BACKUP_SCHEDULE, then apply retention."""
+    if not conf.enabled():
+        return
+    if locking.in_maintenance():
+        log.warning("backups: scheduled backup skipped, a restore is running")
+        return
+    try:
+        row = services.backup_create(kind="scheduled")
+        log.info("backups: scheduled backup %s written (%s bytes)", row.name, row.size)
+    except Busy as exc:
+        log.warning("backups: scheduled backup skipped: %s", exc)
+        return
+    except BackupError as exc:
+        log.error("backups: %s", exc)
+    try:
+        removed = services.backup_cleanup(wait=30)
+        if removed:
+            log.info("backups: retention removed %s", ", ".join(removed))
+    except BackupError as exc:
+        log.error("backups: cleanup failed: %s", exc)
+
+
+@shared_task(name="backups_app.tasks.scheduled_drill", ignore_result=True)
+def scheduled_drill():
+    """Beat: restore the newest backup into a scratch database and check it (BACKUP_DRILL_SCHEDULE)."""
+    if not conf.enabled():
+        return
+    if locking.in_maintenance():
+        log.warning("backups: scheduled drill skipped, a restore is running")
+        return
+    try:
+        row = services.backup_drill()
+        log.info("backups: drill of %s passed in %.1fs", row.name, row.drill_duration_seconds)
+    except BackupError as exc:
+        log.error("backups: %s", exc)

@@ -1,0 +1,66 @@
+"""The whole operations layer on vs off, on page read and page list, in one run.
+
+Two production-shape servers (granian WSGI, 2 workers, settings.prod) on the same seeded
+database, measured in interleaved wrk rounds (bench.serving's harness):
+- on: metrics (multiprocess), JSON logs at LOG_LEVEL=http (one line per request), request ids,
+  rate limiting in Redis (limits raised so that wrk is never answered 429), Sentry to a local
+  endpoint (tests/ops/errors/fake_sentry.py) with traces sampled at 0.1;
+- off: ENABLE_PROMETHEUS=false, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, no SENTRY_DSN.
+Response caching is on in both (it is the product, not an operations feature). Target ≥ 0.90.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench.serving import DURATION_S, ROUNDS, WARMUP_S, seed_pages, server_env, wrk, write_script
+from tests.ops.errors.fake_sentry import FakeSentry
+from tests.support.live import LiveServer
+
+TARGETS = {"read": "page read GET /api/pages/{id}", "list": "page list GET /api/pages?limit=20"}
+HIGH_LIMITS = json.dumps({name: {"limit": 10**9} for name in ("auth", "search", "writes", "reads")})
+
+
+def envs(workdir: Path, dsn: str) -> dict[str, dict]:
+    base = server_env(workdir)
+    on = {**base, "ENABLE_PROMETHEUS": "true", "LOG_LEVEL": "http", "LOG_DIR": str(workdir / "logs-on"),
+          "RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_RULES": HIGH_LIMITS, "SENTRY_DSN": dsn,
+          "SENTRY_TRACES_SAMPLE_RATE": "0.1"}
+    off = {**base, "ENABLE_PROMETHEUS": "false", "LOG_LEVEL": "warn", "LOG_DIR": str(workdir / "logs-off"),
+           "RATE_LIMIT_ENABLED": "false", "SENTRY_DSN": ""}
+    return {"on": on, "off": off}
+
+
+def run() -> list[dict]:
+    ids = seed_pages()
+    with tempfile.TemporaryDirectory(prefix="bench-ops-", dir=os.environ.get("PAPYRUS_TEST_TMP")) as tmp, \
+            FakeSentry() as sentry:
+        workdir = Path(tmp)
+        scripts = {label: write_script(workdir, label, ids) for label in TARGETS}
+        servers = {mode: LiveServer(workers=2, env=env, log=workdir / f"{mode}.log")
+                   for mode, env in envs(workdir, sentry.dsn).items()}
+        try:
+            for server in servers.values():
+                server.start()
+            for server in servers.values():
+                for script in scripts.values():
+                    wrk(server.url, script, WARMUP_S)
+            results = {(mode, label): [] for mode in servers for label in scripts}
+            for _ in range(ROUNDS):
+                for label, script in scripts.items():
+                    for mode, server in servers.items():
+                        results[mode, label].append(wrk(server.url, script, DURATION_S)["rps"])
+        finally:
+            for server in servers.values():
+                server.stop()
+        if not list((workdir / "logs-on").glob("*.log")):
+            raise RuntimeError("the ops-on server wrote no log file: the comparison would be meaningless")
+    rows = []
+    for label, name in TARGETS.items():
+        on, off = statistics.median(results["on", label]), statistics.median(results["off", label])
+        rows.append({"name": f"{name}, operations layer on", "figure": round(on, 1), "unit": "req/s",
+                     "baseline": round(off, 1), "baseline_name": "layer off", "ratio": round(on / off, 3)})
+    return rows

@@ -1,0 +1,22 @@
+"""System checks for ops.checklist's own settings."""
+from django.conf import settings
+from django.core.checks import Error, register
+
+from .cron import InvalidCron, parse_cron
+
+
+@register()
+def check_digest_schedules(app_configs=None, **kwargs):
+    """ops_checklist.E001: a digest schedule that is not a valid cron would never run."""
+    errors = []
+    for name in ("OPS_DIGEST_ERRORS_SCHEDULE", "OPS_DIGEST_PERFORMANCE_SCHEDULE"):
+        value = getattr(settings, name, None)
+        if value is None:
+            continue
+        try:
+            parse_cron(value)
+        except InvalidCron as exc:
+            errors.append(Error(f"{name} is not a valid cron expression: {exc}",
+                                hint="Use 5 fields: minute hour day-of-month month day-of-week.",
+                                obj=name, id="ops_checklist.E001"))
+    return errors

@@ -1,0 +1,25 @@
+"""Celery beat entries for the weekly digests (imported by settings: plain values, no Django).
+
+    CELERY_BEAT_SCHEDULE.update(beat_schedule(errors_cron=..., performance_cron=...))
+
+Merged into the site's schedule, never replacing it (backups add their own entries).
+"""
+from .cron import InvalidCron, parse_cron
+
+ERROR_DIGEST_TASK = "ops_checklist.weekly_error_digest"
+PERFORMANCE_SUMMARY_TASK = "ops_checklist.weekly_performance_summary"
+
+
+def beat_schedule(*, errors_cron: str = "0 7 * * 1", performance_cron: str = "15 7 * * 1") -> dict:
+    """Both weekly digests (Mondays 07:00 / 07:15 UTC by default).
+
+    An invalid cron yields no entry; the system check ops_checklist.E001 reports it.
+    """
+    entries = {}
+    for key, task, cron in (("ops-weekly-error-digest", ERROR_DIGEST_TASK, errors_cron),
+                            ("ops-weekly-performance-summary", PERFORMANCE_SUMMARY_TASK, performance_cron)):
+        try:
+            entries[key] = {"task": task, "schedule": parse_cron(cron)}
+        except InvalidCron:
+            continue
+    return entries

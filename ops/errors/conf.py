@@ -1,0 +1,45 @@
+"""Settings of the errors app, read at call time.
+
+SENTRY_DSN = ""                   # empty: Sentry off, every helper is a no-op
+SENTRY_ENVIRONMENT = ""           # default: the settings module's last part (dev, prod, test)
+SENTRY_RELEASE = ""               # default: git SHA (GIT_SHA env or `git rev-parse`), else VERSION
+SENTRY_TRACES_SAMPLE_RATE = 0.1   # share of requests/tasks sent as transactions
+"""
+import functools
+import os
+import subprocess
+
+from django.conf import settings
+
+
+def dsn() -> str:
+    return getattr(settings, "SENTRY_DSN", "") or ""
+
+
+def environment() -> str:
+    configured = getattr(settings, "SENTRY_ENVIRONMENT", "")
+    if configured:
+        return configured
+    module = os.environ.get("DJANGO_SETTINGS_MODULE", "") or getattr(settings, "SETTINGS_MODULE", "")
+    return module.rsplit(".", 1)[-1] or "production"
+
+
+def release() -> str:
+    return getattr(settings, "SENTRY_RELEASE", "") or git_sha() or str(getattr(settings, "VERSION", ""))
+
+
+def traces_sample_rate() -> float:
+    return float(getattr(settings, "SENTRY_TRACES_SAMPLE_RATE", 0.1))
+
+
+@functools.lru_cache(maxsize=1)
+def git_sha() -> str:
+    """GIT_SHA from the environment (containers have no .git), else the checkout's HEAD, else ""."""
+    if os.environ.get("GIT_SHA"):
+        return os.environ["GIT_SHA"]
+    base = str(getattr(settings, "BASE_DIR", os.getcwd()))
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=base, capture_output=True, text=True, timeout=2)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""

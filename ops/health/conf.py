@@ -1,0 +1,93 @@
+"""Settings of the health app, read at call time. Only setting *names* tie it to a project.
+
+HEALTH_TIMEOUT = 2.0                  # seconds one check may take before it counts as down
+HEALTH_MAX_THREADS = 8                # threads per process running checks (a hung one holds one)
+HEALTH_REDIS_CACHE = "default"        # django-redis cache alias to ping (else REDIS_URL is used)
+HEALTH_CELERY_APP = ""                # dotted path to the Celery app; default: the current app
+HEALTH_BACKUP_LAST_SUCCESS = "ops.health.probes.newest_backup_file"
+                                      # dotted path to a callable → datetime | epoch | None
+HEALTH_BACKUP_MAX_AGE = 26 * 3600     # seconds; an older last backup fails the check
+                                      # (default: BACKUP_MAX_AGE_HOURS hours when that is set)
+BACKUP_ENABLED, BACKUP_DIR, BACKUP_S3_BUCKET, AWS_*  # shared with the backup app
+"""
+import functools
+import os
+import subprocess
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+def timeout() -> float:
+    return float(getattr(settings, "HEALTH_TIMEOUT", 2.0))
+
+
+def max_threads() -> int:
+    return int(getattr(settings, "HEALTH_MAX_THREADS", 8))
+
+
+def redis_cache_alias() -> str:
+    return getattr(settings, "HEALTH_REDIS_CACHE", "default")
+
+
+def redis_url() -> str:
+    return getattr(settings, "REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def celery_app():
+    path = getattr(settings, "HEALTH_CELERY_APP", "")
+    if path:
+        return import_string(path)
+    from celery import current_app
+
+    return current_app._get_current_object()
+
+
+def backup_enabled() -> bool:
+    return bool(getattr(settings, "BACKUP_ENABLED", False))
+
+
+def backup_dir() -> str:
+    return str(getattr(settings, "BACKUP_DIR", "./backups"))
+
+
+def backup_max_age() -> float:
+    """Seconds: HEALTH_BACKUP_MAX_AGE, else the backup app's BACKUP_MAX_AGE_HOURS, else 26 h."""
+    if getattr(settings, "HEALTH_BACKUP_MAX_AGE", None) is not None:
+        return float(settings.HEALTH_BACKUP_MAX_AGE)
+    return float(getattr(settings, "BACKUP_MAX_AGE_HOURS", 26)) * 3600
+
+
+def backup_last_success():
+    """The configured callable's answer: when the newest good backup finished (or None)."""
+    path = getattr(settings, "HEALTH_BACKUP_LAST_SUCCESS", "ops.health.probes.newest_backup_file")
+    return import_string(path)()
+
+
+def s3() -> dict:
+    """Bucket and client options from the backup settings; empty bucket = no off-site store."""
+    return {
+        "bucket": getattr(settings, "BACKUP_S3_BUCKET", ""),
+        "endpoint_url": getattr(settings, "AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": getattr(settings, "AWS_REGION", "") or None,
+        "aws_access_key_id": getattr(settings, "AWS_ACCESS_KEY_ID", "") or None,
+        "aws_secret_access_key": getattr(settings, "AWS_SECRET_ACCESS_KEY", "") or None,
+    }
+
+
+def version() -> str:
+    return str(getattr(settings, "VERSION", ""))
+
+
+@functools.lru_cache(maxsize=1)
+def revision() -> str:
+    """GIT_SHA from the environment (images have no .git), else the checkout's short HEAD, else ""."""
+    if os.environ.get("GIT_SHA"):
+        return os.environ["GIT_SHA"]
+    base = str(getattr(settings, "BASE_DIR", os.getcwd()))
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=base, capture_output=True, text=True,
+                             timeout=2)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""

@@ -1,0 +1,150 @@
+"""The checks behind /health: database, redis, celery, storage, backups."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+
+from . import conf
+from .base import CheckFailed, HealthCheck
+
+
+class Database(HealthCheck):
+    """SELECT 1 on a fresh connection (closed afterwards), with a connect timeout."""
+
+    name = "database"
+
+    def __init__(self, alias: str = "default"):
+        self.alias = alias
+
+    def run(self):
+        wrapper = connections.create_connection(self.alias)
+        if wrapper.vendor == "postgresql":
+            options = {**wrapper.settings_dict.get("OPTIONS", {}), "connect_timeout": max(1, math.ceil(self.budget()))}
+            wrapper.settings_dict = {**wrapper.settings_dict, "OPTIONS": options}
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception as exc:  # noqa: BLE001 - the driver's message may carry the DSN
+            raise CheckFailed("database unavailable") from exc
+        finally:
+            wrapper.close()
+
+
+class Redis(HealthCheck):
+    """PING through the django-redis cache (Sentinel/Cluster aware), else REDIS_URL."""
+
+    name = "redis"
+
+    def run(self):
+        try:
+            self.client().ping()
+        except Exception as exc:  # noqa: BLE001
+            raise CheckFailed("redis unavailable") from exc
+
+    def client(self):
+        alias = conf.redis_cache_alias()
+        backend = getattr(settings, "CACHES", {}).get(alias, {}).get("BACKEND", "")
+        if backend.startswith("django_redis."):
+            from django_redis import get_redis_connection
+
+            return get_redis_connection(alias)
+        return _url_client(conf.redis_url(), self.budget())
+
+
+@functools.lru_cache(maxsize=4)
+def _url_client(url: str, timeout: float):
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+class Celery(HealthCheck):
+    """At least one worker answers a control ping (the broker must be reachable first)."""
+
+    name = "celery"
+
+    def run(self):
+        app = conf.celery_app()
+        wait = min(1.0, self.budget() / 2)
+        try:
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=wait)
+                replies = app.control.ping(timeout=wait, limit=1, connection=connection)
+        except Exception as exc:  # noqa: BLE001
+            raise CheckFailed("broker unavailable") from exc
+        if not replies:
+            raise CheckFailed("no worker answered")
+        return f"{len(replies)} worker(s)"
+
+
+class Storage(HealthCheck):
+    """BACKUP_DIR accepts a file; with BACKUP_S3_BUCKET set, the bucket accepts an object too."""
+
+    name = "storage"
+
+    def run(self):
+        directory = Path(conf.backup_dir())
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=directory, prefix=".health-") as probe:
+                probe.write(b"ok")
+                probe.flush()
+        except OSError as exc:
+            raise CheckFailed("backup directory not writable") from exc
+        s3 = conf.s3()
+        if s3["bucket"]:
+            self._probe_bucket(s3)
+            return "directory and bucket writable"
+        return "directory writable"
+
+    def _probe_bucket(self, s3: dict) -> None:
+        client = _s3_client(**{k: v for k, v in s3.items() if k != "bucket"}, timeout=self.budget())
+        key = f".health/{os.uname().nodename}-{os.getpid()}"
+        try:
+            client.put_object(Bucket=s3["bucket"], Key=key, Body=b"ok")
+            client.delete_object(Bucket=s3["bucket"], Key=key)
+        except Exception as exc:  # noqa: BLE001
+            raise CheckFailed("backup bucket not writable") from exc
+
+
+@functools.lru_cache(maxsize=2)
+def _s3_client(*, timeout: float, **options):
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
+    return boto3.client("s3", config=config, **options)
+
+
+class Backups(HealthCheck):
+    """When BACKUP_ENABLED, the last successful backup is younger than HEALTH_BACKUP_MAX_AGE."""
+
+    name = "backups"
+
+    def run(self):
+        if not conf.backup_enabled():
+            return "disabled"
+        last = conf.backup_last_success()
+        if last is None:
+            raise CheckFailed("no successful backup yet")
+        finished = last.timestamp() if isinstance(last, dt.datetime) else float(last)
+        age, limit = time.time() - finished, conf.backup_max_age()
+        if age > limit:
+            raise CheckFailed(f"last backup {age / 3600:.1f} h ago (limit {limit / 3600:g} h)")
+        return f"last backup {age / 3600:.1f} h ago"
+
+
+def newest_backup_file() -> float | None:
+    """Default HEALTH_BACKUP_LAST_SUCCESS: mtime of the newest backup_*.sql.gz in BACKUP_DIR."""
+    directory = Path(conf.backup_dir())
+    times = [p.stat().st_mtime for p in directory.glob("backup_*.sql.gz")] if directory.is_dir() else []
+    return max(times, default=None)

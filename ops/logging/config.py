@@ -1,0 +1,80 @@
+"""build_logging(): the LOGGING dict shared by the web processes and Celery.
+
+Importable from a settings module (no Django settings access). Invalid values fall back
+to the defaults here; the app's system checks (ops_logging.E001-E003) report them.
+"""
+import logging
+import os
+import sys
+
+from .conf import parse_retention, parse_size
+from .levels import level_number
+
+DEFAULTS = {"level": "info", "max_size": "20m", "max_files": "14d"}
+
+
+def _or_default(parse, value, default):
+    try:
+        parse(value)
+        return value
+    except ValueError:
+        return default
+
+
+def build_logging(*, level="info", directory="./logs", max_size="20m", max_files="14d", service="django",
+                  console=False) -> dict:
+    """A dictConfig for JSON lines in `directory`: error.log, combined.log and YYYY-MM-DD.log.
+
+    `level` is the operator's name (error, warn, info, http, debug); `max_size` like "20m";
+    `max_files` "14d" (days) or "14" (files); `console` adds JSON lines on stderr.
+    """
+    number = level_number(_or_default(level_number, level, DEFAULTS["level"]))
+    size = parse_size(_or_default(parse_size, max_size, DEFAULTS["max_size"]))
+    retention = str(_or_default(parse_retention, max_files, DEFAULTS["max_files"]))
+    directory = os.path.abspath(str(directory))
+    common = {"formatter": "json", "filters": ["context", "mask"]}
+    if not writable_directory(directory):
+        # The process still starts (and `ops_check` can say why); its JSON lines go to stderr.
+        sys.stderr.write(f"ops.logging: LOG_DIR {directory} is not writable; logging to stderr only\n")
+        return _config({"console": {"class": "logging.StreamHandler", **common}}, number, service)
+    handlers = {
+        "error": {"class": "ops.logging.handlers.RotatingFileHandler", "level": "ERROR",
+                  "filename": os.path.join(directory, "error.log"), "maxBytes": size, "retention": retention,
+                  **common},
+        "combined": {"class": "ops.logging.handlers.RotatingFileHandler",
+                     "filename": os.path.join(directory, "combined.log"), "maxBytes": size,
+                     "retention": retention, **common},
+        "daily": {"class": "ops.logging.handlers.DailyFileHandler", "directory": directory, "maxBytes": size,
+                  "retention": retention, **common},
+    }
+    if console:
+        handlers["console"] = {"class": "logging.StreamHandler", **common}
+    return _config(handlers, number, service)
+
+
+def writable_directory(directory: str) -> bool:
+    """Create `directory` if needed; True when this process can create files in it."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return False
+    return os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK)
+
+
+def _config(handlers: dict, number: int, service: str) -> dict:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {"()": "ops.logging.filters.ContextFilter"},
+            "mask": {"()": "ops.logging.filters.MaskingFilter"},
+        },
+        "formatters": {"json": {"()": "ops.logging.formatters.JsonFormatter", "service": service}},
+        "handlers": handlers,
+        "root": {"level": number, "handlers": list(handlers)},
+        "loggers": {
+            # Replace Django's console/mail_admins handlers; records reach the root's files.
+            "django": {"level": max(number, logging.INFO), "handlers": [], "propagate": True},
+            "django.server": {"level": max(number, logging.INFO), "handlers": [], "propagate": True},
+        },
+    }

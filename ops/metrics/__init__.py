@@ -1,0 +1,37 @@
+"""Prometheus metrics for a Django site (reusable; see README "## Metrics").
+
+Install: add "ops.metrics" to INSTALLED_APPS, "ops.metrics.middleware.MetricsMiddleware"
+first in MIDDLEWARE, and `path("", include("ops.metrics.urls"))` to the URLconf.
+
+Public helpers for other apps (all cheap, safe to call when metrics are disabled):
+    connection_opened() / connection_closed()  -- WebSocket consumers: active_connections
+    ops.metrics.cache.record_get(hit=..., cache=...)
+    metric_name("backup_last_success_timestamp_seconds") -- the prefixed name to register
+"""
+
+
+def _gauge():
+    from . import conf, metrics
+
+    return metrics.get().active_connections if conf.enabled() else None
+
+
+def connection_opened() -> None:
+    """A long-lived connection (WebSocket) opened: active_connections + 1."""
+    gauge = _gauge()
+    if gauge is not None:
+        gauge.inc()
+
+
+def connection_closed() -> None:
+    """The matching close (call it in a finally/disconnect handler): active_connections - 1."""
+    gauge = _gauge()
+    if gauge is not None:
+        gauge.dec()
+
+
+def metric_name(name: str) -> str:
+    """`name` with PROMETHEUS_PREFIX in front, for series other apps define."""
+    from . import conf
+
+    return conf.prefix() + name

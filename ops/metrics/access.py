@@ -1,0 +1,69 @@
+"""Who may read /metrics: METRICS_ALLOWED_IPS (403 otherwise), then METRICS_TOKEN (401 otherwise)."""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from functools import lru_cache
+
+from django.http import JsonResponse
+
+from . import conf
+
+
+def denial(request) -> JsonResponse | None:
+    """The error response for a caller that may not scrape, or None when it may."""
+    ips = conf.allowed_ips()
+    if ips and not ip_allowed(client_ip(request), ips):
+        return JsonResponse({"message": "Forbidden: this address may not read metrics"}, status=403)
+    token = conf.token()
+    if token and not bearer_matches(request, token):
+        response = JsonResponse({"message": "Authentication required: send Authorization: Bearer <token>"},
+                                status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return None
+
+
+def bearer_matches(request, token: str) -> bool:
+    scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or the last address of METRICS_CLIENT_IP_HEADER (the one our proxy appended)."""
+    header = conf.client_ip_header()
+    if header and request.META.get(header):
+        return request.META[header].rsplit(",", 1)[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def ip_allowed(ip: str, allowed: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped
+    return any(address in network for network in networks(allowed))
+
+
+@lru_cache(maxsize=8)
+def networks(allowed: tuple[str, ...]) -> tuple:
+    """Parsed entries (single IPs become /32 or /128); invalid ones are skipped (check E001 names them)."""
+    parsed = []
+    for entry in allowed:
+        try:
+            parsed.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return tuple(parsed)
+
+
+def invalid_entries(allowed: tuple[str, ...]) -> list[str]:
+    bad = []
+    for entry in allowed:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            bad.append(entry)
+    return bad

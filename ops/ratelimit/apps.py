@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class RateLimitConfig(AppConfig):
+    name = "ops.ratelimit"
+    label = "ops_ratelimit"
+    verbose_name = "Rate limiting"
+
+    def ready(self):
+        from django.core import checks
+        from django.core.signals import setting_changed
+
+        from . import checks as ratelimit_checks
+        from . import rules
+
+        checks.register(ratelimit_checks.check_rules)
+        checks.register(ratelimit_checks.check_backend)
+        setting_changed.connect(rules.forget_on_setting_change)

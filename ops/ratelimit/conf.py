@@ -1,0 +1,61 @@
+"""ops.ratelimit settings, read at call time so `override_settings` works.
+
+    RATE_LIMIT_ENABLED = True           # False turns every limit off (load tests)
+    RATELIMIT_BACKEND = "ops.ratelimit.backends.redis.RedisBackend"   # or ...locmem.LocMemBackend
+    RATELIMIT_CACHE_ALIAS = "default"   # the django-redis cache whose Redis holds the counters
+    RATELIMIT_RULES = {}                # per-class overrides merged over DEFAULT_RULES (see below)
+    RATELIMIT_TRUSTED_PROXIES = 0       # proxies in front that append X-Forwarded-For; 0 = ignore it
+    RATELIMIT_USER_RESOLVERS = []       # dotted callables(request) -> user id or None, tried in order
+    RATELIMIT_EXEMPT_PATHS = [r"^/health", r"^/metrics", r"^/static/"]
+
+A rule: {"limit": N, "period": seconds, "methods": [...], "paths": [regex...], "keys": [...]}.
+The first rule (in order) whose method and path match applies. Keys say who is counted:
+"client" (the signed-in user, else the IP), "ip", or "body:<field>" (a field of the JSON or
+form body, e.g. the email on a login: a brute-force guard across IPs). Each key has its own
+budget of `limit` requests per `period`; a request must fit in all of them.
+"""
+from django.conf import settings
+
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+READ_METHODS = ["GET", "HEAD"]
+
+DEFAULT_RULES = {
+    # Sign-in and sign-up: strict, per IP and per email.
+    "auth": {"limit": 10, "period": 60, "methods": ["POST"],
+             "paths": [r"/(auth/)?(login|register|signup)/?$"], "keys": ["ip", "body:email"]},
+    "search": {"limit": 60, "period": 60, "methods": READ_METHODS, "paths": [r"/search/?$"], "keys": ["client"]},
+    "writes": {"limit": 60, "period": 60, "methods": WRITE_METHODS, "paths": [r"^/"], "keys": ["client"]},
+    "reads": {"limit": 600, "period": 60, "methods": READ_METHODS, "paths": [r"^/"], "keys": ["client"]},
+}
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "RATE_LIMIT_ENABLED", True))
+
+
+def backend_path() -> str:
+    return getattr(settings, "RATELIMIT_BACKEND", "ops.ratelimit.backends.redis.RedisBackend")
+
+
+def cache_alias() -> str:
+    return getattr(settings, "RATELIMIT_CACHE_ALIAS", "default")
+
+
+def rule_overrides() -> dict:
+    return getattr(settings, "RATELIMIT_RULES", {}) or {}
+
+
+def trusted_proxies() -> int:
+    return int(getattr(settings, "RATELIMIT_TRUSTED_PROXIES", 0) or 0)
+
+
+def user_resolvers() -> list[str]:
+    return list(getattr(settings, "RATELIMIT_USER_RESOLVERS", []))
+
+
+def exempt_paths() -> list[str]:
+    return list(getattr(settings, "RATELIMIT_EXEMPT_PATHS", [r"^/health", r"^/metrics", r"^/static/"]))
+
+
+def metric_prefix() -> str:
+    return getattr(settings, "PROMETHEUS_PREFIX", "")

@@ -1,0 +1,45 @@
+"""RateLimitMiddleware: put it after AuthenticationMiddleware (it counts signed-in users by id).
+
+Every response to a rate-limited request carries RateLimit-Limit, RateLimit-Remaining,
+RateLimit-Reset (seconds) and RateLimit-Policy; a refusal is a 429 with Retry-After and a
+JSON body. When the store is unavailable the request goes through (fail open).
+"""
+from django.http import JsonResponse
+
+from . import conf, limiter, metrics, rules
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not conf.enabled():
+            return self.get_response(request)
+        rule = rules.rule_for(request.method, request.path_info)
+        if rule is None:
+            return self.get_response(request)
+        decision = limiter.check(request, rule)
+        if decision is None:
+            return self.get_response(request)
+        if decision.allowed:
+            response = self.get_response(request)
+        else:
+            metrics.rejected(rule.name)
+            response = too_many_requests(decision)
+        add_headers(response, decision, rule)
+        return response
+
+
+def too_many_requests(decision) -> JsonResponse:
+    wait = decision.retry_after_seconds
+    response = JsonResponse({"message": f"Too many requests; try again in {wait} seconds."}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def add_headers(response, decision, rule) -> None:
+    response["RateLimit-Limit"] = str(decision.limit)
+    response["RateLimit-Remaining"] = str(decision.remaining)
+    response["RateLimit-Reset"] = str(decision.reset_seconds)
+    response["RateLimit-Policy"] = rule.policy

@@ -1,0 +1,120 @@
+"""Sequenced broadcasts: every event sent with group_send carries `seq`, the next number
+of its group's counter in Redis, so a subscriber can tell it missed something.
+
+Counters start at the current time in milliseconds (SET NX) and grow by one per event. A
+counter lost with Redis' data restarts from a later time, so numbers never repeat and a
+client rule "seq != last + 1 → refetch" catches resets as well as lost messages. Events
+this process could not number (Redis down) are remembered and skipped over in the next
+number it takes for that group, so persistent Redis shows those gaps too.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterable
+
+from channels.layers import get_channel_layer
+
+from . import conf, store
+
+NEXT_SEQ = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[1], string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)))
+end
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return n
+"""
+
+
+class BroadcastError(Exception):
+    """An event could not be numbered or published (Redis unreachable or too slow)."""
+
+
+_missed: dict[str, int] = {}
+_missed_lock = threading.Lock()
+
+
+def seq_key(group: str) -> str:
+    return store.key("seq", group)
+
+
+async def next_seq(group: str) -> int:
+    """Take the next sequence number of `group` (skipping numbers of events lost here)."""
+    with _missed_lock:
+        skipped = _missed.pop(group, 0)
+    try:
+        call = store.client().eval(NEXT_SEQ, 1, seq_key(group), 1 + skipped, conf.seq_ttl())
+        return int(await store.bounded(call))
+    except Exception as exc:
+        with _missed_lock:
+            _missed[group] = _missed.get(group, 0) + skipped + 1
+        raise BroadcastError(f"could not number an event for {group}: {exc!r}") from exc
+
+
+async def current_seq(group: str) -> int | None:
+    """The last number given to `group`, None when it has none (never used, or Redis lost it)."""
+    value = await store.bounded(store.client().get(seq_key(group)))
+    return int(value) if value is not None else None
+
+
+async def group_send(group: str, event: dict, *, also: Iterable[str] = ()) -> int:
+    """Stamp `event` with the next seq of `group`, send it to `group` and the groups in `also`."""
+    seq = await next_seq(group)
+    await publish((group, *also), {**event, "seq": seq})
+    return seq
+
+
+async def publish(groups: Iterable[str], message: dict) -> None:
+    """Send `message` as is (no seq) to every group; BroadcastError when the layer fails."""
+    layer = get_channel_layer(conf.layer_alias())
+    groups = tuple(groups)
+    for attempt in (1, 2):  # the layer's connection may be stale after a Redis restart: retry once
+        try:
+            await store.bounded(asyncio.gather(*(layer.group_send(g, message) for g in groups)))
+            return
+        except Exception as exc:
+            if attempt == 2:
+                raise BroadcastError(f"could not publish to {', '.join(groups)}: {exc!r}") from exc
+
+
+class _LoopThread:
+    """One event loop in a daemon thread per process: sync callers reuse its Redis connections
+    instead of opening a loop and connections per call (what async_to_sync would do)."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="realtime-publisher", daemon=True).start()
+
+    def run(self, coro, timeout: float):
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError as exc:
+            future.cancel()
+            raise BroadcastError(f"Redis did not answer within {timeout}s") from exc
+
+
+_threads: dict[int, _LoopThread] = {}
+_threads_lock = threading.Lock()
+
+
+def _publisher() -> _LoopThread:
+    pid = os.getpid()  # a forked worker must not reuse its parent's (dead) thread
+    with _threads_lock:
+        if pid not in _threads:
+            _threads[pid] = _LoopThread()
+        return _threads[pid]
+
+
+def group_send_sync(group: str, event: dict, *, also: Iterable[str] = ()) -> int:
+    """group_send() for sync code (views, services, Celery): returns the seq; raises
+    BroadcastError when Redis fails or takes longer than REALTIME_SEND_TIMEOUT."""
+    # Each Redis step is bounded by REALTIME_SEND_TIMEOUT; this outer bound is a safety net.
+    return _publisher().run(group_send(group, event, also=tuple(also)), conf.send_timeout() * 3)
+
+
+def current_seq_sync(group: str) -> int | None:
+    return _publisher().run(current_seq(group), conf.send_timeout() * 2)

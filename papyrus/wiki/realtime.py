@@ -1,0 +1,67 @@
+"""Page events over WebSockets: group names, event payloads, and the broadcaster that turns
+every `page_changed` (sent once per write, after commit) into one sequenced event.
+
+Groups: "page.<id>" (PageConsumer of that page), "events.public" (every EventsConsumer, for
+team-less pages), "events.team.<id>" (members of a team), "events.staff" (staff, for team
+pages). The page group's counter numbers the event; the same `seq` goes to every group.
+"""
+import logging
+
+from django.dispatch import receiver
+
+from ops import metrics
+from ops.realtime import registry
+from ops.realtime.broadcast import BroadcastError, group_send_sync
+
+from .signals import page_changed
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_EVENTS = "events.public"
+STAFF_EVENTS = "events.staff"
+
+
+def page_group(page_id: int) -> str:
+    return f"page.{page_id}"
+
+
+def team_group(team_id: int) -> str:
+    return f"events.team.{team_id}"
+
+
+def event_groups(page) -> list[str]:
+    """The /ws/events/ groups that may see `page`."""
+    if page.team_id is None:
+        return [PUBLIC_EVENTS]
+    return [team_group(page.team_id), STAFF_EVENTS]
+
+
+def page_summary(page) -> dict:
+    """What an event says about a page (no content: clients GET /api/pages/<id> for it)."""
+    return {
+        "id": page.pk, "title": page.title, "slug": page.slug, "folder": page.folder,
+        "tags": list(page.tags), "teamId": page.team_id, "authorId": page.author_id,
+        "updatedAt": page.updated_at.isoformat().replace("+00:00", "Z") if page.updated_at else None,
+    }
+
+
+@receiver(page_changed, dispatch_uid="papyrus.wiki.realtime.broadcast_page_change")
+def broadcast_page_change(sender, event: str, page, **kwargs) -> None:
+    """Publish the write to the page's and the event stream's subscribers. The write has
+    committed already: a Redis failure is logged (subscribers see a seq gap), never raised."""
+    try:
+        group_send_sync(page_group(page.pk), {"type": event, "page": page_summary(page)},
+                        also=event_groups(page))
+    except BroadcastError as exc:
+        logger.warning("realtime broadcast of %s for page %s failed: %s", event, page.pk, exc)
+
+
+def count_in_active_connections(event: str, consumer, **info) -> None:
+    """Open WebSockets count in <prefix>active_connections beside in-flight HTTP requests."""
+    if event == "open":
+        metrics.connection_opened()
+    elif event == "close":
+        metrics.connection_closed()
+
+
+registry.add_listener(count_in_active_connections)

@@ -1,0 +1,172 @@
+"""Helpers for the backup tests: scratch databases, CLI runs, data snapshots, Celery and moto processes.
+
+Backup tests that restore replace a whole database, so each runs against a database of its own
+(cloned from a migrated template) and an isolated Redis database number — never the main database
+other tests' live servers use, never pytest-django's test database.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from tests.support.live import ROOT, base_env, free_port
+
+BIN = Path(sys.executable).parent
+
+
+def db_url(name: str) -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def redis_url(db: int) -> str:
+    parts = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def admin_conn(dbname: str | None = None):
+    """Autocommit connection to the throw-away cluster (the main database unless `dbname`)."""
+    url = db_url(dbname) if dbname else os.environ["DATABASE_URL"]
+    return psycopg.connect(url, autocommit=True)
+
+
+def create_database(name: str, *, template: str | None = None) -> None:
+    with admin_conn() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def drop_database(name: str) -> None:
+    with admin_conn() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def env_for(dbname: str, backup_dir: Path, *, redis_db: int, **extra) -> dict:
+    return base_env(DATABASE_URL=db_url(dbname), REDIS_URL=redis_url(redis_db), BACKUP_DIR=str(backup_dir),
+                    DATABASE_CONN_MAX_AGE="0", **extra)
+
+
+def manage(env: dict, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `manage.py ARGS` as an operator would; raise with its output when `check` and it fails."""
+    proc = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"manage.py {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def seed(dbname: str, *, pages: int = 30) -> None:
+    """Users, a team, pages with tags and revisions: what a small wiki holds."""
+    with admin_conn(dbname) as conn:
+        conn.execute("INSERT INTO accounts_user (password, name, email, is_active, is_staff, is_superuser, "
+                     "date_joined) SELECT 'x', 'User ' || g, 'user' || g || '@example.com', true, false, false, "
+                     "now() FROM generate_series(1, 5) g")
+        conn.execute("INSERT INTO wiki_team (name, created_at) VALUES ('Docs', now())")
+        conn.execute("INSERT INTO wiki_page (title, slug, content, tags, folder, author_id, created_at, updated_at) "
+                     "SELECT 'Page ' || g, 'page-' || g, repeat('Content of page ' || g || '. ', 20), "
+                     "ARRAY['tag' || (g % 3)], 'docs', (SELECT min(id) FROM accounts_user), now(), now() "
+                     f"FROM generate_series(1, {pages}) g")
+        conn.execute("INSERT INTO wiki_pagerevision (page_id, number, title, content, tags, folder, created_at) "
+                     "SELECT id, 1, title, 'old ' || content, tags, folder, now() FROM wiki_page")
+
+
+def change(dbname: str) -> None:
+    """Edits after a backup: an update, a delete, an insert (what a restore must undo)."""
+    with admin_conn(dbname) as conn:
+        conn.execute("UPDATE wiki_page SET title = 'CHANGED' WHERE slug = 'page-1'")
+        conn.execute("DELETE FROM wiki_pagerevision WHERE page_id IN (SELECT id FROM wiki_page WHERE slug = 'page-2')")
+        conn.execute("DELETE FROM wiki_page WHERE slug = 'page-2'")
+        conn.execute("INSERT INTO wiki_page (title, slug, content, tags, folder, author_id, created_at, updated_at) "
+                     "SELECT 'New', 'new', 'new', '{}', 'docs', min(id), now(), now() FROM accounts_user")
+
+
+SNAPSHOT_TABLES = ("accounts_user", "wiki_team", "wiki_page", "wiki_pagerevision", "django_migrations")
+
+
+def snapshot(dbname: str) -> dict:
+    """Every row of the wiki's tables (ordered), to compare states exactly."""
+    with admin_conn(dbname) as conn:
+        return {t: conn.execute(f"SELECT * FROM public.{t} ORDER BY 1").fetchall() for t in SNAPSHOT_TABLES}
+
+
+def schemas(dbname: str) -> list[str]:
+    with admin_conn(dbname) as conn:
+        return [r[0] for r in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' "
+                                           "AND nspname <> 'information_schema' ORDER BY 1")]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+class Process:
+    """A long-running child in its own process group (celery worker/beat, moto server)."""
+
+    def __init__(self, cmd: list[str], *, env: dict, log: Path):
+        self.cmd, self.env, self.log = cmd, env, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Process":
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def celery_worker(env: dict, log: Path) -> Process:
+    return Process([str(BIN / "celery"), "-A", "papyrus", "worker", "--pool", "solo", "--loglevel", "INFO",
+                    "--without-gossip", "--without-mingle", "-n", f"backups-{uuid.uuid4().hex[:6]}@%h"],
+                   env=env, log=log).start()
+
+
+def celery_beat(env: dict, log: Path, schedule_file: Path) -> Process:
+    return Process([str(BIN / "celery"), "-A", "papyrus", "beat", "--loglevel", "INFO", "-s", str(schedule_file)],
+                   env=env, log=log).start()
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def moto_server(log: Path) -> tuple[Process, str]:
+    port = free_port()
+    proc = Process([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], env=dict(os.environ),
+                   log=log).start()
+    wait_for(lambda: port_open(port) or not proc.alive(), timeout=30, what="moto_server to listen")
+    if not proc.alive():
+        raise RuntimeError(f"moto_server exited; see {log}")
+    return proc, f"http://127.0.0.1:{port}"

@@ -1,0 +1,101 @@
+"""Crash safety (kill -9 during create) and the off-site copy in S3 (moto's real S3 server)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import redis
+
+from tests.support.live import ROOT
+
+from . import support
+
+LOCK = "papyrus:backups:lock"
+
+
+def _fill(db: str, megabytes: int) -> None:
+    """Pseudo-random text (md5 hex) that takes pg_dump + gzip a few seconds."""
+    rows = megabytes * 1024 * 1024 // 1024
+    with support.admin_conn(db) as conn:
+        conn.execute("CREATE TABLE public.zz_filler (id int PRIMARY KEY, body text)")
+        conn.execute("INSERT INTO public.zz_filler SELECT g, (SELECT string_agg(md5(g::text || '.' || k), '') "
+                     f"FROM generate_series(1, 32) k) FROM generate_series(1, {rows}) g")
+
+
+def _objects(client, bucket: str) -> list[str]:
+    return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def test_kill_9_during_create_leaves_no_partial_backup_and_no_stuck_lock(live_db, bucket):
+    db, env = live_db
+    bucket_name, s3_env, client = bucket
+    env = {**env, **s3_env, "BACKUP_LOCK_TIMEOUT": "3"}
+    _fill(db, 60)
+    directory = Path(env["BACKUP_DIR"])
+    slow = {**env, "BACKUP_COMPRESSION_LEVEL": "9", "BACKUP_COMPRESS_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "backup", "create"], cwd=ROOT, env=slow,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        support.wait_for(lambda: any(p.stat().st_size > 0 for p in directory.glob(".backup_*.tmp")),
+                         timeout=120, what="the dump to start writing")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    conn = redis.Redis.from_url(env["REDIS_URL"])
+    assert 0 < conn.pttl(LOCK) <= 3000  # the dead holder's lock only lives until its expiry
+    assert not list(directory.glob("backup_*.sql.gz"))
+    assert support.manage(env, "backup", "list").stdout.strip() == "no backups"
+    assert _objects(client, bucket_name) == []
+
+    created = support.manage(env, "backup", "create")  # no waiting: the dead holder does not block
+    name = next(directory.glob("backup_*.sql.gz")).name
+    assert name in created.stdout and "(+S3)" in created.stdout
+    assert not list(directory.glob(".backup_*.tmp"))  # the dead process's temp file was removed
+    assert not conn.exists(LOCK)
+    listed = support.manage(env, "backup", "list", "--all").stdout
+    assert "interrupted" in listed and f"{name}  success" in listed
+    assert _objects(client, bucket_name) == [f"backups/{name}", f"backups/{name}.json"]
+
+
+def test_s3_upload_listing_retention_and_restore_after_local_loss(live_db, bucket):
+    db, env = live_db
+    bucket_name, s3_env, client = bucket
+    env = {**env, **s3_env, "BACKUP_RETENTION_DAYS": "7"}
+    support.seed(db)
+    seeded = support.snapshot(db)
+    support.manage(env, "backup", "create")
+    directory = Path(env["BACKUP_DIR"])
+    name = next(directory.glob("backup_*.sql.gz")).name
+    manifest = json.loads((directory / f"{name}.json").read_text())
+
+    head = client.head_object(Bucket=bucket_name, Key=f"backups/{name}")
+    assert head["Metadata"]["sha256"] == manifest["sha256"]
+    assert head["ContentLength"] == manifest["size"]
+    assert "local+S3" in support.manage(env, "backup", "list").stdout
+
+    # old objects (some only in S3, one also local) and a verified old one retention must keep
+    data = (directory / name).read_bytes()
+    old = ["backup_2020-01-01_000000.sql.gz", "backup_2020-01-02_000000.sql.gz"]
+    for old_name in old:
+        client.put_object(Bucket=bucket_name, Key=f"backups/{old_name}", Body=data)
+    (directory / old[1]).write_bytes(data)
+    verified_old = "backup_2020-06-01_000000.sql.gz"
+    (directory / verified_old).write_bytes(data)
+    (directory / f"{verified_old}.json").write_text(json.dumps({**manifest, "name": verified_old}))
+    support.manage(env, "backup", "drill", f"--file={verified_old}")
+
+    removed = support.manage(env, "backup", "cleanup").stdout
+    assert all(o in removed for o in old) and verified_old not in removed and name not in removed
+    assert _objects(client, bucket_name) == [f"backups/{name}", f"backups/{name}.json"]
+    assert not (directory / old[1]).exists() and (directory / verified_old).exists()
+
+    # the local copy is lost: restore fetches it from S3 (and checks it against the manifest)
+    support.change(db)
+    (directory / name).unlink()
+    (directory / f"{name}.json").unlink()
+    support.manage(env, "backup", "restore", f"--file={name}", "--yes")
+    assert support.snapshot(db) == seeded
+    assert (directory / name).exists()

@@ -1,0 +1,112 @@
+"""deploy/nginx/nginx.conf really fronts the stack: run by Debian's nginx against live granian
+(WSGI) and uvicorn (ASGI) processes, with only the compose host names swapped for loopback ports."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.support.live import ROOT, LiveServer, free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def local_config(tmp, *, port, http_port, ws_port):
+    """The shipped config with upstream hosts, listen address and file paths made local."""
+    text = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    replacements = {
+        "server web:8000;": f"server 127.0.0.1:{http_port};",
+        "server asgi:8001;": f"server 127.0.0.1:{ws_port};",
+        "listen 80;": f"listen 127.0.0.1:{port};",
+        "alias /var/www/static/;": f"alias {tmp / 'static'}/;",
+        "pid /tmp/nginx.pid;": f"pid {tmp / 'nginx.pid'};",
+    }
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "\n".join(f"    {kind}_temp_path {tmp / 'temp' / kind};" for kind in kinds)
+    for kind in kinds:
+        (tmp / "temp" / kind).mkdir(parents=True)
+        os.chmod(tmp / "temp" / kind, 0o777)  # workers drop to nobody when the master is root
+    text = text.replace("http {", "http {\n" + temp, 1)
+    if os.geteuid() == 0:
+        text = "user nobody nogroup;\n" + text
+    config = tmp / "nginx.conf"
+    config.write_text(text)
+    return config
+
+
+@pytest.fixture(scope="module")
+def front(migrated_main_db):
+    # Not under pytest's tmp dir: nginx workers run as nobody and must traverse to /static/.
+    tmp_path = Path(tempfile.mkdtemp(prefix="papyrus-nginx-"))
+    os.chmod(tmp_path, 0o755)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "probe.css").write_text("body{}")
+    logs = {"LOG_DIR": str(tmp_path / "logs")}
+    with LiveServer(workers=1, env=logs) as http, LiveServer(workers=1, interface="asgi", env=logs) as ws:
+        port = free_port()
+        config = local_config(tmp_path, port=port, http_port=http.port, ws_port=ws.port)
+        check = subprocess.run([NGINX, "-t", "-c", str(config), "-e", "stderr"], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        proc = subprocess.Popen([NGINX, "-c", str(config), "-e", "stderr", "-g", "daemon off;"],
+                                stderr=subprocess.PIPE, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        wait_answering(url + "/health/live", proc)
+        yield url
+        proc.terminate()
+        proc.wait(timeout=10)
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def wait_answering(url, proc, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nginx did not answer {url}")
+
+
+def status(url, **kw):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, **kw), timeout=5) as r:
+            return r.status, r.read(), r.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers
+
+
+def test_http_goes_to_wsgi_and_static_is_served(front):
+    assert status(front + "/health/live")[0] == 200
+    code, body, _ = status(front + "/api/pages", headers={"Content-Type": "application/json"})
+    assert code == 200 and isinstance(json.loads(body), list)
+    assert status(front + "/static/probe.css")[1] == b"body{}"
+
+
+def test_metrics_is_not_served_to_the_outside(front):
+    assert status(front + "/metrics")[0] == 404
+
+
+def test_websockets_go_to_asgi(front):
+    email = f"{uuid.uuid4().hex[:8]}@example.com"
+    body = json.dumps({"name": "Nginx", "email": email, "password": "s3cret-Pass!"}).encode()
+    code, _, headers = status(front + "/api/auth/register", data=body, method="POST",
+                              headers={"Content-Type": "application/json"})
+    assert code == 201
+    cookies = "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie"))
+
+    with connect(front.replace("http", "ws") + "/ws/events/", additional_headers={"Cookie": cookies},
+                 open_timeout=5) as socket:
+        assert socket.protocol.state.name == "OPEN"

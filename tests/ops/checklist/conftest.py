@@ -1,0 +1,173 @@
+"""Fixtures for the checklist tests: a production-like environment, moto's S3 server,
+a local Sentry endpoint that records envelopes, and `ops_check` run as a real process."""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.support.live import ROOT, free_port
+
+BIN = Path(sys.executable).parent
+
+
+def prod_env(tmp_path: Path, **overrides: str) -> dict:
+    """settings.prod with strong secrets, against the throw-away cluster's main database and Redis."""
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "settings.prod",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "JWT_SECRET": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "papyrus.example.com,127.0.0.1",
+        "METRICS_TOKEN": secrets.token_urlsafe(24),
+        "SENTRY_DSN": f"http://{uuid.uuid4().hex}@127.0.0.1:{free_port()}/42",
+        "LOG_DIR": str(tmp_path / "logs"),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "BACKUP_SCHEDULE": "0 2 * * *",
+        "BACKUP_S3_BUCKET": "",
+    })
+    env.update(overrides)
+    return env
+
+
+def ops_check(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """`manage.py ops_check ARGS` as the operator runs it."""
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "ops_check", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def lines_by_item(stdout: str) -> dict[str, str]:
+    """{item: "ok"|"FAIL"} from ops_check's text output."""
+    found = {}
+    for line in stdout.splitlines():
+        status, _, rest = line.partition(" ")
+        if status in ("ok", "FAIL") and rest.strip():
+            found[rest.split()[0]] = status
+    return found
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
+    """moto's S3 server on a free loopback port → its endpoint URL."""
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    import urllib.request
+
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("moto_server did not start")
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_env(moto_s3):
+    """AWS_* variables for moto and a fresh, existing bucket."""
+    import boto3
+
+    bucket = f"papyrus-backups-{uuid.uuid4().hex[:8]}"
+    env = {"AWS_S3_ENDPOINT_URL": moto_s3, "AWS_ACCESS_KEY_ID": "AKIAOPSCHECKTEST", "AWS_REGION": "us-east-1",
+           "AWS_SECRET_ACCESS_KEY": "ops-check-" + secrets.token_hex(12), "BACKUP_S3_BUCKET": bucket}
+    boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1", aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                 aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"]).create_bucket(Bucket=bucket)
+    return env
+
+
+class SentryRecorder:
+    """A local stand-in for Sentry's ingest: records every envelope POSTed, answers `status`."""
+
+    def __init__(self):
+        self.status = 200
+        self.requests: list[dict] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    import gzip
+
+                    body = gzip.decompress(body)
+                recorder.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                self.send_response(recorder.status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.key = uuid.uuid4().hex
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def dsn(self) -> str:
+        return f"http://{self.key}@127.0.0.1:{self.port}/42"
+
+    def bodies(self) -> bytes:
+        return b"\n".join(r["body"] for r in self.requests)
+
+
+@pytest.fixture
+def sentry_recorder():
+    recorder = SentryRecorder()
+    yield recorder
+    recorder.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(tmp_path_factory):
+    """A real Celery worker (settings.test, the throw-away Redis as broker) for /health's celery check."""
+    logs = tmp_path_factory.mktemp("worker-logs")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.test", "LOG_DIR": str(logs)}
+    proc = subprocess.Popen([str(BIN / "celery"), "-A", "papyrus", "worker", "--pool", "solo", "--concurrency", "1",
+                             "--without-gossip", "--without-mingle", "-n", f"opscheck-{uuid.uuid4().hex[:6]}@%h",
+                             "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_healthy(url: str, timeout: float = 30.0) -> dict:
+    """Poll GET url/health until it answers 200 (the worker needs a moment to join)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    body: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as exc:
+            body = json.load(exc)
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url}/health never healthy: {body}")

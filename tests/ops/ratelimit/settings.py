@@ -1,0 +1,20 @@
+"""ops.ratelimit (with ops.cache) installed in a bare Django project: no Papyrus app, URL or setting."""
+import os
+
+from ops.cache.redis_config import redis_settings
+
+SECRET_KEY = "standalone-test-only"
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions",
+                  "ops.cache", "ops.ratelimit"]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ops.ratelimit.middleware.RateLimitMiddleware",
+]
+ROOT_URLCONF = "tests.ops.ratelimit.urls"
+DATABASES = {}
+USE_TZ = True
+_redis = redis_settings(url=os.environ["REDIS_URL"], key_prefix=os.environ.get("STANDALONE_PREFIX", "standalone"))
+CACHES = _redis["CACHES"]
+SESSION_ENGINE = _redis["SESSION_ENGINE"]
+RATELIMIT_RULES = {"reads": {"limit": 2, "period": 3600}}
