@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.support.live import LiveServer, base_env, manage
+from tests.support.live import LiveServer, manage
 
 PAGES = 1_000
 ROUNDS = 3

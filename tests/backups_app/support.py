@@ -7,7 +7,6 @@ other tests' live servers use, never pytest-django's test database.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from tests.support.live import ROOT, base_env, free_port
+from tests.support.live import ROOT, Process, base_env, free_port
 
 BIN = Path(sys.executable).parent
 
@@ -116,31 +115,6 @@ def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-class Process:
-    """A long-running child in its own process group (celery worker/beat, moto server)."""
-
-    def __init__(self, cmd: list[str], *, env: dict, log: Path):
-        self.cmd, self.env, self.log = cmd, env, log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "Process":
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        return self
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        if self.alive():
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 def celery_worker(env: dict, log: Path) -> Process:

@@ -24,6 +24,37 @@ from services import free_port  # noqa: E402
 from ops.metrics.multiproc import prepare_directory  # noqa: E402
 
 
+def stop_group(proc: subprocess.Popen | None, timeout: float = 15) -> None:
+    """SIGTERM the child's process group; SIGKILL it when it has not exited after `timeout` s."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+class Process:
+    """A long-running child (celery worker/beat, moto server...) in its own process group."""
+
+    def __init__(self, cmd: list[str], *, env: dict, log: Path):
+        self.cmd, self.env, self.log = cmd, env, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Process:
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        stop_group(self.proc, timeout=20)
+
+
 def base_env(**extra: str) -> dict:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
@@ -83,13 +114,7 @@ class LiveServer:
         raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)
 
     def __enter__(self) -> LiveServer:
         return self.start()
@@ -134,10 +159,4 @@ class CeleryWorker:
         raise RuntimeError(f"celery worker did not answer a ping within {timeout}s")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)

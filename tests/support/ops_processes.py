@@ -1,39 +1,11 @@
 """Long-running children for the ops logging/errors/health tests: Celery workers, waiting helpers."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 import uuid
 from pathlib import Path
 
-from tests.support.live import BIN, ROOT
-
-
-class Process:
-    """A child in its own process group, stopped with SIGTERM (SIGKILL after 20 s)."""
-
-    def __init__(self, cmd: list[str], *, env: dict, log: Path):
-        self.cmd, self.env, self.log = cmd, env, log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> Process:
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        return self
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        if self.alive():
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+from tests.support.live import BIN, ROOT, Process  # noqa: F401 - Process is re-exported to the tests
 
 
 def celery_worker(env: dict, log: Path, *, queue: str, include: str = "") -> Process:

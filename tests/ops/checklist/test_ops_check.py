@@ -8,8 +8,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from tests.support.live import free_port
 

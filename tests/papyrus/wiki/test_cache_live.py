@@ -11,7 +11,6 @@ import uuid
 from http.cookiejar import CookieJar
 from urllib.parse import urlsplit
 
-import pytest
 import redis
 
 from tests.support.redis_fixtures import fresh_sentinel  # noqa: F401 - fixture
