@@ -22,7 +22,7 @@ import services  # noqa: E402
 
 PHASE_S = 20
 FIXED_RATES = (30, 60, 100)
-PROBE_RATES = (150, 200, 300, 400)
+PROBE_RATES = (125, 150, 200, 300, 400)
 WORKERS = 2
 
 

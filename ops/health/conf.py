@@ -1,6 +1,7 @@
 """Settings of the health app, read at call time. Only setting *names* tie it to a project.
 
 HEALTH_TIMEOUT = 2.0                  # seconds one check may take before it counts as down
+HEALTH_CACHE_SECONDS = 2.0            # a process reuses its last result this long (0: every request)
 HEALTH_MAX_THREADS = 8                # threads per process running checks (a hung one holds one)
 HEALTH_REDIS_CACHE = "default"        # django-redis cache alias to ping (else REDIS_URL is used)
 HEALTH_CELERY_APP = ""                # dotted path to the Celery app; default: the current app
@@ -20,6 +21,10 @@ from django.utils.module_loading import import_string
 
 def timeout() -> float:
     return float(getattr(settings, "HEALTH_TIMEOUT", 2.0))
+
+
+def cache_seconds() -> float:
+    return float(getattr(settings, "HEALTH_CACHE_SECONDS", 2.0))
 
 
 def max_threads() -> int:

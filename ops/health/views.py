@@ -1,4 +1,5 @@
 """/health (every dependency), /health/ready (what serving needs), /health/live (the process)."""
+import threading
 import time
 
 from django.http import JsonResponse
@@ -31,15 +32,40 @@ def _never_cached(response):
     return response
 
 
+class CachedReport:
+    """The last report of one list of checks; one caller at a time refreshes it when stale."""
+
+    def __init__(self, checks):
+        self.checks = checks
+        self.lock = threading.Lock()
+        self.at, self.body, self.healthy = float("-inf"), None, False
+
+    def get(self) -> tuple[dict, bool]:
+        with self.lock:
+            if time.monotonic() - self.at >= conf.cache_seconds():
+                self.body, self.healthy = report(self.checks)
+                self.at = time.monotonic()
+            return self.body, self.healthy
+
+
+_reports: dict[int, CachedReport] = {}
+
+
 class HealthView(View):
-    """200 when every listed check is up, else 503 with the failing checks named."""
+    """200 when every listed check is up, else 503 with the failing checks named.
+
+    A result is reused for HEALTH_CACHE_SECONDS within a process, and one request at a time
+    runs the checks: probes and load tests hitting /health many times a second must not turn
+    into as many broker pings and database round trips.
+    """
 
     checks = ()
     http_method_names = ["get", "head"]
 
     def get(self, request):
-        body, healthy = report(self.checks)
-        return _never_cached(JsonResponse(body, status=200 if healthy else 503))
+        cached = _reports.get(id(self.checks)) or _reports.setdefault(id(self.checks), CachedReport(self.checks))
+        body, healthy = cached.get()
+        return _never_cached(JsonResponse({**body, "uptimeSeconds": uptime()}, status=200 if healthy else 503))
 
 
 def live(request):

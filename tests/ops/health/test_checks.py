@@ -104,3 +104,24 @@ def test_system_checks(settings):
 
     settings.HEALTH_TIMEOUT, settings.HEALTH_BACKUP_LAST_SUCCESS = 0, "nowhere.at_all"
     assert [e.id for e in check_health_settings()] == ["ops_health.E001", "ops_health.E002"]
+
+
+class Counting(HealthCheck):
+    name = "counting"
+    runs = 0
+
+    def run(self):
+        Counting.runs += 1
+        return f"run {Counting.runs}"
+
+
+@pytest.mark.parametrize("seconds, expected_runs", [(60, 1), (0, 3)])
+def test_a_process_reuses_its_last_result_for_health_cache_seconds(rf, seconds, expected_runs):
+    from ops.health.views import HealthView
+
+    Counting.runs = 0
+    view = HealthView.as_view(checks=[Counting()])
+    with override_settings(HEALTH_CACHE_SECONDS=seconds):
+        answers = [view(rf.get("/health")) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert Counting.runs == expected_runs
