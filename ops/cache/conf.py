@@ -22,7 +22,3 @@ def responses_enabled() -> bool:
 
 def error_log_interval() -> float:
     return float(getattr(settings, "OPS_CACHE_ERROR_LOG_INTERVAL", 10))
-
-
-def metric_prefix() -> str:
-    return getattr(settings, "PROMETHEUS_PREFIX", "")

@@ -3,42 +3,18 @@
 Created on first use: the prefix is a setting, and importing this module must not
 register anything (so the app installs in projects without metrics).
 """
-import threading
+from ops.counters import LazyCounters
 
-from prometheus_client import REGISTRY, Counter
-
-from . import conf
-
-_counters: dict[tuple[str, str], Counter] = {}
-_lock = threading.Lock()
-
-_DEFINITIONS = {
+_COUNTERS = LazyCounters({
     "cache_hits_total": "Cache lookups answered from Redis.",
     "cache_misses_total": "Cache lookups that had to compute the value.",
     "cache_errors_total": "Cache operations that failed because Redis was unavailable (bypassed).",
-}
+}, ["cache"])
 
 
-def counter(name: str) -> Counter:
+def counter(name: str):
     """The `<prefix><name>` counter labelled by cache namespace."""
-    prefix = conf.metric_prefix()
-    key = (prefix, name)
-    found = _counters.get(key)
-    if found is None:
-        with _lock:
-            found = _counters.get(key)
-            if found is None:
-                found = _register(prefix + name, _DEFINITIONS[name])
-                _counters[key] = found
-    return found
-
-
-def _register(full_name: str, documentation: str) -> Counter:
-    try:
-        return Counter(full_name, documentation, ["cache"])
-    except ValueError:
-        # Already registered by another copy of this module (e.g. a reloaded settings prefix).
-        return REGISTRY._names_to_collectors[full_name.removesuffix("_total")]  # noqa: SLF001
+    return _COUNTERS.get(name)
 
 
 def hit(namespace: str) -> None:

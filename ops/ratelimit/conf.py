@@ -55,7 +55,3 @@ def user_resolvers() -> list[str]:
 
 def exempt_paths() -> list[str]:
     return list(getattr(settings, "RATELIMIT_EXEMPT_PATHS", [r"^/health", r"^/metrics", r"^/static/"]))
-
-
-def metric_prefix() -> str:
-    return getattr(settings, "PROMETHEUS_PREFIX", "")
