@@ -4,7 +4,7 @@ Two production-shape servers (granian WSGI, 2 workers, settings.prod) on the sam
 database, measured in interleaved wrk rounds (bench.serving's harness):
 - on: metrics (multiprocess), JSON logs at LOG_LEVEL=http (one line per request), request ids,
   rate limiting in Redis (limits raised so that wrk is never answered 429), Sentry to a local
-  endpoint (tests/ops/errors/fake_sentry.py) with traces sampled at 0.1;
+  endpoint (tests/support/fake_sentry.py) with traces sampled at 0.1;
 - on without Sentry: the same with SENTRY_DSN empty;
 - off: ENABLE_PROMETHEUS=false, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, no SENTRY_DSN.
 Response caching is on in both (it is the product, not an operations feature). Target ≥ 0.90.
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bench.serving import DURATION_S, ROUNDS, WARMUP_S, seed_pages, server_env, wrk, write_script
-from tests.ops.errors.fake_sentry import FakeSentry
+from tests.support.fake_sentry import FakeSentry
 from tests.support.live import LiveServer
 
 TARGETS = {"read": "page read GET /api/pages/{id}", "list": "page list GET /api/pages?limit=20"}

@@ -6,14 +6,13 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.support.fake_sentry import FakeSentry
 from tests.support.live import ROOT, free_port
 
 BIN = Path(sys.executable).parent
@@ -91,48 +90,10 @@ def s3_env(moto_s3):
     return env
 
 
-class SentryRecorder:
-    """A local stand-in for Sentry's ingest: records every envelope POSTed, answers `status`."""
-
-    def __init__(self):
-        self.status = 200
-        self.requests: list[dict] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    import gzip
-
-                    body = gzip.decompress(body)
-                recorder.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                self.send_response(recorder.status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.key = uuid.uuid4().hex
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def dsn(self) -> str:
-        return f"http://{self.key}@127.0.0.1:{self.port}/42"
-
-    def bodies(self) -> bytes:
-        return b"\n".join(r["body"] for r in self.requests)
-
-
 @pytest.fixture
 def sentry_recorder():
-    recorder = SentryRecorder()
-    yield recorder
-    recorder.server.shutdown()
+    with FakeSentry() as recorder:
+        yield recorder
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from tests.support.live import base_env
 from tests.support.ops_processes import celery_worker, wait_until
 
-from .fake_sentry import FakeSentry
+from tests.support.fake_sentry import FakeSentry
 from .support import call, register
 
 CANARY = f"canary-{uuid.uuid4().hex}"

@@ -10,7 +10,7 @@ from ops.errors.checks import check_sentry_settings
 from ops.errors.sentry import init_sentry, scrub_event
 from tests.support.live import ROOT, base_env
 
-from .fake_sentry import FakeSentry
+from tests.support.fake_sentry import FakeSentry
 from .support import call  # noqa: F401 - keeps the support module importable in isolation
 
 CANARY = "canary-setup-51c2"

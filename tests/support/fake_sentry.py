@@ -2,6 +2,7 @@
 import gzip
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -25,8 +26,13 @@ def parse_envelope(raw: bytes) -> tuple[dict, list[tuple[dict, object]]]:
 
 
 class FakeSentry:
+    """Records every envelope POSTed to it and answers `status` (set 403 to refuse them)."""
+
     def __init__(self):
         self.raw: list[bytes] = []
+        self.requests: list[dict] = []  # path, headers and (decompressed) body of each POST
+        self.status = 200
+        self.key = uuid.uuid4().hex
         self.lock = threading.Lock()
         fake = self
 
@@ -37,7 +43,8 @@ class FakeSentry:
                     body = gzip.decompress(body)
                 with fake.lock:
                     fake.raw.append(body)
-                self.send_response(200)
+                    fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                self.send_response(fake.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b"{}")
@@ -50,7 +57,7 @@ class FakeSentry:
 
     @property
     def dsn(self) -> str:
-        return f"http://publickey@127.0.0.1:{self.server.server_address[1]}/1"
+        return f"http://{self.key}@127.0.0.1:{self.server.server_address[1]}/1"
 
     def __enter__(self):
         self.thread.start()
@@ -69,3 +76,5 @@ class FakeSentry:
     def all_bytes(self) -> bytes:
         with self.lock:
             return b"\n".join(self.raw)
+
+    bodies = all_bytes
