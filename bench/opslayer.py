@@ -5,6 +5,8 @@ database, measured in interleaved wrk rounds (bench.serving's harness):
 - on: metrics (multiprocess), JSON logs at LOG_LEVEL=http (one line per request), request ids,
   rate limiting in Redis (limits raised so that wrk is never answered 429), Sentry to a local
   endpoint (tests/support/fake_sentry.py) with traces sampled at 0.1;
+- on, Sentry errors only: the same with SENTRY_TRACES_SAMPLE_RATE=0 (tracing off: no
+  transaction or span objects per request, errors still captured);
 - on without Sentry: the same with SENTRY_DSN empty;
 - off: ENABLE_PROMETHEUS=false, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, no SENTRY_DSN.
 Response caching is on in both (it is the product, not an operations feature). Target ≥ 0.90.
@@ -33,7 +35,9 @@ def envs(workdir: Path, dsn: str) -> dict[str, dict]:
     off = {**base, "ENABLE_PROMETHEUS": "false", "LOG_LEVEL": "warn", "LOG_DIR": str(workdir / "logs-off"),
            "RATE_LIMIT_ENABLED": "false", "SENTRY_DSN": ""}
     # The same layer without Sentry: where the cost sits (Sentry has been the largest share).
-    return {"on": on, "on without Sentry": {**on, "SENTRY_DSN": "", "LOG_DIR": str(workdir / "logs-nosentry")},
+    return {"on": on,
+            "on, Sentry errors only": {**on, "SENTRY_TRACES_SAMPLE_RATE": "0", "LOG_DIR": str(workdir / "logs-rate0")},
+            "on without Sentry": {**on, "SENTRY_DSN": "", "LOG_DIR": str(workdir / "logs-nosentry")},
             "off": off}
 
 
@@ -64,7 +68,7 @@ def run() -> list[dict]:
     rows = []
     for label, name in TARGETS.items():
         off = statistics.median(results["off", label])
-        for mode in ("on", "on without Sentry"):
+        for mode in ("on", "on, Sentry errors only", "on without Sentry"):
             on = statistics.median(results[mode, label])
             rows.append({"name": f"{name}, operations layer {mode}", "figure": round(on, 1), "unit": "req/s",
                          "baseline": round(off, 1), "baseline_name": "layer off", "ratio": round(on / off, 3)})

@@ -91,3 +91,21 @@ def test_view_and_task_failures_reach_sentry_with_context_and_no_secret(papyrus_
     http_line = next(r for r in lines if r["level"] == "http" and r.get("requestId") == "req-view-1")
     assert http_line["route"] == "/test/boom" and http_line["status"] == 500 and http_line["userId"] == user["id"]
     assert b"[REDACTED]" in envelopes
+
+
+def test_traces_rate_zero_still_sends_errors_and_no_transactions(papyrus_server, sentry, tmp_path):
+    env = {"DJANGO_SETTINGS_MODULE": "tests.ops.errors.live_settings", "SENTRY_DSN": sentry.dsn,
+           "SENTRY_TRACES_SAMPLE_RATE": "0", "LOG_DIR": str(tmp_path / "logs")}
+    server = papyrus_server(workers=1, env=env, log=tmp_path / "server.out")
+    try:
+        for _ in range(20):
+            status, _, _ = call(server.url + "/health/live")
+            assert status == 200
+        status, _, _ = call(server.url + "/test/boom-plain", headers={"X-Request-ID": "req-rate0"})
+        assert status == 500
+        event = wait_until(lambda: _event_with(sentry.items("event"), "plain view failed"), timeout=30,
+                           what="the error event with tracing off")
+    finally:
+        server.stop()  # the SDK flushes its queue on shutdown: a transaction would be there now
+    assert event["tags"]["request_id"] == "req-rate0"
+    assert sentry.items("transaction") == []

@@ -33,6 +33,20 @@ def test_credentials_inside_text_are_masked():
     assert mask_text("GET /api/pages/{page_id} 200 3.1ms") == "GET /api/pages/{page_id} 200 3.1ms"
 
 
+def test_text_rules_keep_the_key_and_mask_only_the_value_whatever_the_case_or_script():
+    # The key's own prefix stays (the rule matches from the secret's name), any letter case,
+    # and non-ASCII text (where the quick needle test is skipped) gets the same treatment.
+    assert mask_text(f"x.MY_Api-Key = '{CANARY}', next") == "x.MY_Api-Key = '[REDACTED]', next"
+    assert mask_text(f'{{"dbPassword": "{CANARY}"}}') == '{"dbPassword": "[REDACTED]"}'
+    assert mask_text(f"로그인 실패 PASSWORD={CANARY} 사용자") == "로그인 실패 PASSWORD=[REDACTED] 사용자"
+    assert mask_text(f"É BEARER {CANARY}") == "É BEARER [REDACTED]"
+    # A long run of word characters (a base64 blob, say): no key, nothing changes. Before the
+    # key=value rule was anchored at the secret's name this one line took ~40 s of CPU.
+    long_word = "a" * 20_000
+    assert mask_text(long_word + " done") == long_word + " done"
+    assert mask_text("é " + long_word) == "é " + long_word
+
+
 def test_a_logged_record_carries_no_secret_in_message_args_extras_or_traceback():
     record = logging.LogRecord("app", logging.ERROR, __file__, 1, "login failed password=%s for %s",
                                (CANARY, {"token": CANARY}), None)
