@@ -90,29 +90,29 @@ class RequestLogMiddleware:
     def __call__(self, request):
         if iscoroutinefunction(self):
             return self.__acall__(request)
-        ctx = context.RequestContext(request_id_of(request), request)
-        request.request_id = ctx.request_id
-        token = context.bind(ctx)
-        started = time.perf_counter()
+        ctx, token, started = self._begin(request)
         try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = ctx.request_id
-            if logger.isEnabledFor(HTTP):
-                log_request(request, response, started, ctx)
-            return response
+            return self._finish(request, self.get_response(request), ctx, started)
         finally:
             context.reset(token)
 
     async def __acall__(self, request):
-        ctx = context.RequestContext(request_id_of(request), request)
-        request.request_id = ctx.request_id
-        token = context.bind(ctx)
-        started = time.perf_counter()
+        ctx, token, started = self._begin(request)
         try:
-            response = await self.get_response(request)
-            response["X-Request-ID"] = ctx.request_id
-            if logger.isEnabledFor(HTTP):
-                log_request(request, response, started, ctx)
-            return response
+            return self._finish(request, await self.get_response(request), ctx, started)
         finally:
             context.reset(token)
+
+    @staticmethod
+    def _begin(request):
+        """Bind the request's context; (context, reset token, start time)."""
+        ctx = context.RequestContext(request_id_of(request), request)
+        request.request_id = ctx.request_id
+        return ctx, context.bind(ctx), time.perf_counter()
+
+    @staticmethod
+    def _finish(request, response, ctx: context.RequestContext, started: float):
+        response["X-Request-ID"] = ctx.request_id
+        if logger.isEnabledFor(HTTP):
+            log_request(request, response, started, ctx)
+        return response
