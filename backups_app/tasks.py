@@ -29,10 +29,7 @@ def restore_backup(name):
 @shared_task(name="backups_app.tasks.scheduled_backup", ignore_result=True)
 def scheduled_backup():
     """Beat: create on BACKUP_SCHEDULE, then apply retention."""
-    if not conf.enabled():
-        return
-    if locking.in_maintenance():
-        log.warning("backups: scheduled backup skipped, a restore is running")
+    if not _scheduled_may_run("backup"):
         return
     try:
         row = services.backup_create(kind="scheduled")
@@ -53,13 +50,20 @@ def scheduled_backup():
 @shared_task(name="backups_app.tasks.scheduled_drill", ignore_result=True)
 def scheduled_drill():
     """Beat: restore the newest backup into a scratch database and check it (BACKUP_DRILL_SCHEDULE)."""
-    if not conf.enabled():
-        return
-    if locking.in_maintenance():
-        log.warning("backups: scheduled drill skipped, a restore is running")
+    if not _scheduled_may_run("drill"):
         return
     try:
         row = services.backup_drill()
         log.info("backups: drill of %s passed in %.1fs", row.name, row.drill_duration_seconds)
     except BackupError as exc:
         log.error("backups: %s", exc)
+
+
+def _scheduled_may_run(what: str) -> bool:
+    """Scheduled jobs do nothing unless BACKUP_ENABLED, and skip while a restore holds the site."""
+    if not conf.enabled():
+        return False
+    if locking.in_maintenance():
+        log.warning("backups: scheduled %s skipped, a restore is running", what)
+        return False
+    return True

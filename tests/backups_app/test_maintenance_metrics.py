@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
-from backups_app import checks, locking, metrics, schedule, selectors
+from backups_app import checks, locking, metrics, schedule, selectors, tasks
 from backups_app.models import Backup
 
 
@@ -31,6 +31,24 @@ def test_writes_get_503_with_retry_after_while_reads_keep_working(signed_in):
     assert signed_in.post("/api/admin/backup", {}, format="json").status_code == 403
     locking.set_maintenance(False)
     assert signed_in.post("/api/pages", {"title": "After", "content": "x"}, format="json").status_code == 201
+
+
+@pytest.mark.django_db
+def test_scheduled_jobs_do_nothing_unless_enabled_and_skip_while_a_restore_holds_the_site(settings, caplog):
+    settings.BACKUP_ENABLED = False
+    tasks.scheduled_backup()
+    tasks.scheduled_drill()
+    assert not Backup.objects.exists()
+
+    settings.BACKUP_ENABLED = True
+    locking.set_maintenance(True, ttl=30)
+    with caplog.at_level("WARNING", logger="backups_app.tasks"):
+        tasks.scheduled_backup()
+        tasks.scheduled_drill()
+    assert not Backup.objects.exists()
+    skipped = [r.getMessage() for r in caplog.records if r.name == "backups_app.tasks"]
+    assert skipped == ["backups: scheduled backup skipped, a restore is running",
+                       "backups: scheduled drill skipped, a restore is running"]
 
 
 def test_maintenance_expires_when_its_holder_dies(settings):
