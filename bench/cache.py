@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
 from bench.serving import LUA, seed_pages, server_env
+from bench.serving import wrk as serving_wrk
 from tests.support.live import LiveServer
 
 ROUNDS = 3
@@ -46,14 +46,7 @@ TARGETS = [  # (server, path label)
 def wrk(url: str, script_path: Path, seconds: int) -> dict:
     """bench.serving's wrk run, with a 10 s request timeout: uncached answers can take seconds on a
     loaded machine, and a timeout is a socket error that would void the run."""
-    done = subprocess.run(["wrk", "-t2", "-c64", "--timeout", "10s", f"-d{seconds}s", "-s", str(script_path), url],
-                          capture_output=True, text=True, timeout=seconds + 60)
-    if done.returncode != 0:
-        raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if result["status_errors"] or result["socket_errors"] or not result["requests"]:
-        raise RuntimeError(f"{script_path.stem}: invalid run {result}")
-    return {"rps": result["requests"] / (result["duration_us"] / 1e6)}
+    return serving_wrk(url, script_path, seconds, timeout="10s")
 
 
 def script(workdir: Path, label: str) -> Path:

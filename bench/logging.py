@@ -19,28 +19,15 @@ import logging
 import logging.config
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from bench.serving import DURATION_S, ROUNDS, WARMUP_S, WRK, seed_pages, server_env, write_script
-from tests.support.live import LiveServer
+from bench.serving import (DURATION_S, WARMUP_S, interleaved, medians, seed_pages, server_env, servers, wrk,
+                           write_script)
 
 NAME = "page read with one JSON `http` log line per request"
 BASELINE_NAME = "same server, LOG_LEVEL=info (no http line)"
-
-
-def wrk(url: str, script: Path, seconds: int) -> dict:
-    """bench.serving's wrk run with a 10 s socket timeout (the shared machine stalls at times)."""
-    done = subprocess.run([*WRK, "--timeout", "10s", f"-d{seconds}s", "-s", str(script), url], capture_output=True,
-                          text=True, timeout=seconds + 30)
-    if done.returncode != 0:
-        raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if result["status_errors"] or result["socket_errors"] or not result["requests"]:
-        raise RuntimeError(f"{script.stem}: invalid run {result}")
-    return {"rps": result["requests"] / (result["duration_us"] / 1e6), "p50_ms": result["p50_us"] / 1000}
 
 
 HTTP_EXTRA = {"method": "GET", "route": "/api/pages/{page_id}", "status": 200, "durationMs": 1.23,
@@ -73,11 +60,21 @@ def line_cost() -> list[dict]:
         for _ in range(5):
             rounds["ours"].append(_cpu_per_line(ours))
             rounds["naive"].append(_cpu_per_line(naive))
-        logging.shutdown()
+        _detach_handlers()  # before their directory goes: later records must not reach them
     on, off = statistics.median(rounds["ours"]), statistics.median(rounds["naive"])
     return [{"name": "CPU per `http` line: ops.logging (2 files, locked, batched)", "figure": round(on, 1),
              "unit": "us", "baseline": round(off, 1), "baseline_name": "naive python-json-logger FileHandler",
              "ratio": round(on / off, 3)}]
+
+
+def _detach_handlers() -> None:
+    """Flush, close and remove every handler of every logger (this process' logging is bench-only)."""
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers[:]:
+            logger.removeHandler(handler)
+            handler.close()
 
 
 def http_lines(log_dir: Path) -> int:
@@ -95,34 +92,19 @@ def throughput() -> list[dict]:
     ids = seed_pages()
     with tempfile.TemporaryDirectory(prefix="bench-logging-", dir=os.environ.get("PAPYRUS_TEST_TMP")) as tmp:
         workdir = Path(tmp)
-        script = write_script(workdir, "read", ids)
-        servers = {}
-        for level in ("info", "http"):
-            env = {**server_env(workdir / level), "LOG_LEVEL": level, "LOG_MAX_SIZE": "1g"}
-            servers[level] = LiveServer(workers=2, env=env, log=workdir / f"{level}.out").start()
-        try:
-            for server in servers.values():
-                wrk(server.url, script, WARMUP_S)
-            rounds = {level: [] for level in servers}
-            for n in range(ROUNDS):
-                order = list(servers.items())
-                for level, server in (order if n % 2 == 0 else order[::-1]):  # no first-in-round bias
-                    rounds[level].append(wrk(server.url, script, DURATION_S))
-        finally:
-            for server in servers.values():
-                server.stop()
+        scripts = {"read": write_script(workdir, "read", ids)}
+        envs = {level: {**server_env(workdir / level), "LOG_LEVEL": level, "LOG_MAX_SIZE": "1g"}
+                for level in ("info", "http")}
+        with servers(envs, workdir) as running:
+            # a 10 s socket timeout: the shared machine stalls at times
+            results = interleaved(running, scripts,
+                                  run_once=lambda server, script: wrk(server.url, script, DURATION_S, timeout="10s"))
         if http_lines(workdir / "http" / "logs") < WARMUP_S * 100 or http_lines(workdir / "info" / "logs"):
             raise RuntimeError("the http server wrote no http lines, or the info server wrote some")
-    medians = {level: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for level, runs in rounds.items()}
-    on, off = medians["http"], medians["info"]
+    on, off = medians(results["http", "read"]), medians(results["info", "read"])
     return [
         {"name": NAME, "figure": round(on["rps"], 1), "unit": "req/s", "baseline": round(off["rps"], 1),
          "baseline_name": BASELINE_NAME, "ratio": round(on["rps"] / off["rps"], 3)},
         {"name": NAME + " p50", "figure": round(on["p50_ms"], 2), "unit": "ms", "baseline": round(off["p50_ms"], 2),
          "baseline_name": BASELINE_NAME, "ratio": round(on["p50_ms"] / off["p50_ms"], 3)},
     ]
-
-
-if __name__ == "__main__":
-    for row in run():
-        print(row)

@@ -37,7 +37,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.serving import DURATION_S, ROUNDS, WARMUP_S, seed_pages, server_env, wrk, write_script
+from bench.serving import (DURATION_S, ROUNDS, WARMUP_S, interleaved, medians, seed_pages, server_env, servers,
+                           wrk, write_script)
 from ops.metrics.multiproc import prepare_directory
 from tests.support.live import ROOT, LiveServer, base_env
 
@@ -86,27 +87,17 @@ def timed_round(server: LiveServer, script: Path) -> dict:
 
 
 def throughput(workdir: Path, ids: list[int]) -> list[dict]:
-    script = write_script(workdir, "read", ids)
-    servers = {}
-    for state in ("on", "off"):
-        env = {**server_env(workdir / state), "ENABLE_PROMETHEUS": "true" if state == "on" else "false"}
-        servers[state] = LiveServer(workers=2, env=env, log=workdir / f"{state}.out").start()
-    try:
-        for server in servers.values():
-            wrk(server.url, script, WARMUP_S)
-        rounds = {state: [] for state in servers}
-        for _ in range(ROUNDS):
-            for state, server in servers.items():
-                rounds[state].append(timed_round(server, script))
-        counted = requests_counted(servers["on"].url)
-        if counted < sum(r["rps"] for r in rounds["on"]) * DURATION_S * 0.99:
+    scripts = {"read": write_script(workdir, "read", ids)}
+    envs = {state: {**server_env(workdir / state), "ENABLE_PROMETHEUS": "true" if state == "on" else "false"}
+            for state in ("on", "off")}
+    with servers(envs, workdir) as running:
+        results = interleaved(running, scripts, run_once=timed_round)
+        counted = requests_counted(running["on"].url)
+        if counted < sum(r["rps"] for r in results["on", "read"]) * DURATION_S * 0.99:
             raise RuntimeError(f"the metrics server counted only {counted:.0f} page reads")
-        if fetch(servers["off"].url + "/metrics")[0] != 404:
+        if fetch(running["off"].url + "/metrics")[0] != 404:
             raise RuntimeError("ENABLE_PROMETHEUS=false still serves /metrics")
-    finally:
-        for server in servers.values():
-            server.stop()
-    med = {state: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for state, runs in rounds.items()}
+    med = {state: medians(results[state, "read"]) for state in envs}
     on, off = med["on"], med["off"]
     return [
         {"name": NAME, "figure": round(on["rps"], 1), "unit": "req/s", "baseline": round(off["rps"], 1),

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import tempfile
 from pathlib import Path
 
-from bench.serving import DURATION_S, ROUNDS, WARMUP_S, seed_pages, server_env, wrk, write_script
+from bench.serving import interleaved, medians, seed_pages, server_env, servers, write_script
 from tests.support.fake_sentry import FakeSentry
-from tests.support.live import LiveServer
 
 TARGETS = {"read": "page read GET /api/pages/{id}", "list": "page list GET /api/pages?limit=20"}
 HIGH_LIMITS = json.dumps({name: {"limit": 10**9} for name in ("auth", "search", "writes", "reads")})
@@ -47,29 +45,15 @@ def run() -> list[dict]:
             FakeSentry() as sentry:
         workdir = Path(tmp)
         scripts = {label: write_script(workdir, label, ids) for label in TARGETS}
-        servers = {mode: LiveServer(workers=2, env=env, log=workdir / f"{mode}.log")
-                   for mode, env in envs(workdir, sentry.dsn).items()}
-        try:
-            for server in servers.values():
-                server.start()
-            for server in servers.values():
-                for script in scripts.values():
-                    wrk(server.url, script, WARMUP_S)
-            results = {(mode, label): [] for mode in servers for label in scripts}
-            for _ in range(ROUNDS):
-                for label, script in scripts.items():
-                    for mode, server in servers.items():
-                        results[mode, label].append(wrk(server.url, script, DURATION_S)["rps"])
-        finally:
-            for server in servers.values():
-                server.stop()
+        with servers(envs(workdir, sentry.dsn), workdir) as running:
+            results = interleaved(running, scripts)
         if not list((workdir / "logs-on").glob("*.log")):
             raise RuntimeError("the ops-on server wrote no log file: the comparison would be meaningless")
     rows = []
     for label, name in TARGETS.items():
-        off = statistics.median(results["off", label])
+        off = medians(results["off", label])["rps"]
         for mode in ("on", "on, Sentry errors only", "on without Sentry"):
-            on = statistics.median(results[mode, label])
+            on = medians(results[mode, label])["rps"]
             rows.append({"name": f"{name}, operations layer {mode}", "figure": round(on, 1), "unit": "req/s",
                          "baseline": round(off, 1), "baseline_name": "layer off", "ratio": round(on / off, 3)})
     return rows

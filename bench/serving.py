@@ -16,7 +16,9 @@ import secrets
 import statistics
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from tests.support.live import LiveServer, manage
 
@@ -88,9 +90,14 @@ def write_script(workdir: Path, label: str, ids: list[int]) -> Path:
     return script
 
 
-def wrk(url: str, script: Path, seconds: int) -> dict:
-    """One wrk run → {rps, p50_ms, p99_ms}; raises on any error or non-2xx answer."""
-    done = subprocess.run([*WRK, f"-d{seconds}s", "-s", str(script), url], capture_output=True, text=True,
+def wrk(url: str, script: Path, seconds: int, *, timeout: str | None = None) -> dict:
+    """One wrk run → {rps, p50_ms, p99_ms}; raises on any error or non-2xx answer.
+
+    `timeout` is wrk's per-request socket timeout (its default is 2s); a request that exceeds it
+    is a socket error and voids the run.
+    """
+    options = ["--timeout", timeout] if timeout else []
+    done = subprocess.run([*WRK, *options, f"-d{seconds}s", "-s", str(script), url], capture_output=True, text=True,
                           timeout=seconds + 30)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
@@ -109,22 +116,52 @@ def server_env(workdir: Path) -> dict:
             "BACKUP_ENABLED": "false", "BACKUP_DIR": str(workdir / "backups")}
 
 
-def measure(url: str, scripts: dict[str, Path]) -> dict[str, dict]:
-    """Warm every target up, then ROUNDS interleaved rounds; the median of each figure."""
-    for script in scripts.values():
-        wrk(url, script, WARMUP_S)
-    rounds = {label: [] for label in scripts}
-    for _ in range(ROUNDS):
-        for label, script in scripts.items():
-            rounds[label].append(wrk(url, script, DURATION_S))
-    return {label: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for label, runs in rounds.items()}
+@contextmanager
+def servers(envs: dict[str, dict], workdir: Path, *, workers: int = 2) -> Iterator[dict[str, LiveServer]]:
+    """One production-shape server per env (name → env), all started; all stopped on the way out.
+
+    On a failure (a server that does not start, a voided wrk run) each server log's tail is printed.
+    """
+    started: dict[str, LiveServer] = {}
+    try:
+        for name, env in envs.items():
+            started[name] = LiveServer(workers=workers, env=env, log=workdir / f"{name}.out").start()
+        yield started
+    except Exception:
+        for name in envs:
+            log = workdir / f"{name}.out"
+            print(f"--- {log.name}\n" + (log.read_text()[-3000:] if log.exists() else "(no server log)"))
+        raise
+    finally:
+        for server in started.values():
+            server.stop()
 
 
-def rows(medians: dict[str, dict]) -> list[dict]:
-    base = medians["baseline"]
+def interleaved(running: dict[str, LiveServer], scripts: dict[str, Path], *,
+                run_once: Callable[[LiveServer, Path], dict] | None = None) -> dict[tuple[str, str], list[dict]]:
+    """Warm every (server, script) up, then ROUNDS rounds over all of them — each round in the
+    opposite order of the one before (no first-in-round bias). Every run's result per pair."""
+    run_once = run_once or (lambda server, script: wrk(server.url, script, DURATION_S))
+    pairs = [(name, label) for label in scripts for name in running]
+    for name, label in pairs:
+        wrk(running[name].url, scripts[label], WARMUP_S)
+    results: dict[tuple[str, str], list[dict]] = {pair: [] for pair in pairs}
+    for n in range(ROUNDS):
+        for name, label in (pairs if n % 2 == 0 else pairs[::-1]):
+            results[name, label].append(run_once(running[name], scripts[label]))
+    return results
+
+
+def medians(runs: list[dict]) -> dict:
+    """The median of each figure over a pair's runs."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def rows(figures: dict[str, dict]) -> list[dict]:
+    base = figures["baseline"]
     out = []
     for label in ("read", "list"):
-        name, got = TARGETS[label][1], medians[label]
+        name, got = TARGETS[label][1], figures[label]
         for key, unit, suffix in (("rps", "req/s", ""), ("p50_ms", "ms", " p50"), ("p99_ms", "ms", " p99")):
             out.append({"name": name + suffix, "figure": round(got[key], 2), "unit": unit,
                         "baseline": round(base[key], 2), "baseline_name": BASELINE,
@@ -137,17 +174,9 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-serving-", dir=os.environ.get("PAPYRUS_TEST_TMP")) as tmp:
         workdir = Path(tmp)
         scripts = {label: write_script(workdir, label, ids) for label in TARGETS}
-        log = workdir / "server.log"
-        server = LiveServer(workers=2, env=server_env(workdir), log=log)
-        try:
-            server.start()
-            medians = measure(server.url, scripts)
-        except Exception:
-            print(log.read_text()[-3000:] if log.exists() else "(no server log)")
-            raise
-        finally:
-            server.stop()
-    return rows(medians)
+        with servers({"server": server_env(workdir)}, workdir) as running:
+            results = interleaved(running, scripts)
+    return rows({label: medians(results["server", label]) for label in TARGETS})
 
 
 if __name__ == "__main__":
