@@ -5,8 +5,8 @@ database, measured in interleaved wrk rounds (bench.serving's harness):
 - on: metrics (multiprocess), JSON logs at LOG_LEVEL=http (one line per request), request ids,
   rate limiting in Redis (limits raised so that wrk is never answered 429), Sentry to a local
   endpoint (tests/support/fake_sentry.py) with traces sampled at 0.1;
-- on, Sentry errors only: the same with SENTRY_TRACES_SAMPLE_RATE=0 (tracing off: no
-  transaction or span objects per request, errors still captured);
+- on, Sentry errors only: the same with SENTRY_TRACES_SAMPLE_RATE=0 (tracing off, errors
+  still captured);
 - on without Sentry: the same with SENTRY_DSN empty;
 - off: ENABLE_PROMETHEUS=false, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, no SENTRY_DSN.
 Response caching is on in both (it is the product, not an operations feature). Target ≥ 0.90.
