@@ -1,7 +1,5 @@
 """DB statement duration, cache hit/miss hook, Celery task signals; the app without Papyrus."""
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ from django.db.utils import ProgrammingError
 
 from ops.metrics import cache as metrics_cache
 from ops.metrics import metrics
+from tests.support.standalone import run_standalone
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -95,15 +94,13 @@ line = 'papyrus_http_requests_total{method="GET",route="/items/{item_id}",status
 assert line in body, body[:2000]
 import sys
 assert not [m for m in sys.modules if m.startswith(("papyrus", "backups_app"))], "ops.metrics imported Papyrus"
-print("standalone ok")
 """
 
 
 def test_the_app_installs_in_a_project_without_papyrus():
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     env["DJANGO_SETTINGS_MODULE"] = "tests.ops.metrics.settings"
-    result = subprocess.run([sys.executable, "-c", STANDALONE], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0 and "standalone ok" in result.stdout, result.stderr[-3000:]
+    run_standalone(STANDALONE, env=env, timeout=120)
 
 
 def test_ops_metrics_never_imports_papyrus_or_backups():

