@@ -1,26 +1,8 @@
 """Celery beat entries for backups, built from plain values (imported by settings; no Django here)."""
-from celery.schedules import crontab
+from ops.checklist.cron import InvalidCron, parse_cron  # the one cron parser (names the bad field)
 
 CREATE_TASK = "backups_app.tasks.scheduled_backup"
 DRILL_TASK = "backups_app.tasks.scheduled_drill"
-
-
-class InvalidCron(ValueError):
-    """The string is not a 5-field cron expression celery understands."""
-
-
-def parse_cron(expression: str) -> crontab:
-    """`"0 2 * * *"` → crontab(minute="0", hour="2", ...); raise InvalidCron on anything else."""
-    fields = str(expression or "").split()
-    if len(fields) != 5:
-        raise InvalidCron(f"expected 5 cron fields (minute hour day month weekday), got {expression!r}")
-    minute, hour, day_of_month, month_of_year, day_of_week = fields
-    try:
-        schedule = crontab(minute=minute, hour=hour, day_of_month=day_of_month,
-                           month_of_year=month_of_year, day_of_week=day_of_week)
-    except Exception as exc:  # celery raises ValueError or its own ParseException
-        raise InvalidCron(f"invalid cron expression {expression!r}: {exc}") from exc
-    return schedule
 
 
 def beat_schedule(*, schedule: str, drill_schedule: str) -> dict:
