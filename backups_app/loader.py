@@ -2,6 +2,8 @@
 
 The file is decompressed here (not by a `gunzip` pipe) so that a stream that ends early or fails
 its CRC kills psql before it can COMMIT: the server then rolls the whole transaction back.
+BEGIN and COMMIT travel on psql's stdin, COMMIT last: if this process dies at any point (even
+SIGKILL), psql reads end of input inside an open transaction and the server rolls it back.
 """
 from __future__ import annotations
 
@@ -73,7 +75,7 @@ def check_complete(path: Path) -> int:
 def swap_sql(lock_timeout: str) -> tuple[str, str]:
     """SQL run before and after the dump so that it lands in a fresh `public` replacing the old one.
 
-    Both run inside psql's single transaction: PostgreSQL DDL is transactional, so any error
+    Both run inside the load's one transaction: PostgreSQL DDL is transactional, so any error
     rolls the rename, the load and the drop back together. The backups table keeps its live rows.
     """
     pre = (f"ALTER SCHEMA public RENAME TO {OLD_SCHEMA}; CREATE SCHEMA public;")
@@ -102,24 +104,20 @@ DROP SCHEMA {OLD_SCHEMA} CASCADE;
 
 def load(path: Path, *, psql: str, env: dict, pre: str = "", post: str = "",
          progress: Callable[[int], None] | None = None, before_commit: Callable[[], None] | None = None) -> None:
-    """Feed pre + the dump + post to one `psql --single-transaction` session with ON_ERROR_STOP.
+    """Feed BEGIN, pre, the dump, post and COMMIT to one psql session with ON_ERROR_STOP.
 
-    `before_commit` runs after the whole dump was sent and before psql may run `post` and COMMIT;
+    `before_commit` runs after the whole dump was sent and before `post` and COMMIT are written;
     if it raises, psql is killed (rollback). Raise LoadFailed (psql's own message), CorruptBackup or
-    what `before_commit` raised; in every case nothing was committed.
+    what `before_commit` raised; in every case nothing was committed. No `--single-transaction`:
+    with it psql commits whatever it got when its input ends early (a killed restorer).
     """
-    cmd = [psql, "-X", "-q", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-    if pre:
-        cmd += ["-c", pre]
-    cmd += ["-f", "-"]
-    if post:
-        cmd += ["-c", post]
+    cmd = [psql, "-X", "-q", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-f", "-"]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         try:
-            _feed(proc, path, progress, before_commit)
+            _feed(proc, path, progress, before_commit, begin=f"BEGIN;\n{pre}\n", commit=f"\n{post}\nCOMMIT;\n")
         except BaseException:
-            proc.kill()  # before stdin closes: psql never reaches COMMIT, the server rolls back
+            proc.kill()  # before COMMIT was written: the server rolls back
             proc.wait()
             raise
         code = proc.wait()
@@ -128,9 +126,10 @@ def load(path: Path, *, psql: str, env: dict, pre: str = "", post: str = "",
             raise LoadFailed(_psql_message(errors.read().decode("utf-8", "replace"), code))
 
 
-def _feed(proc: subprocess.Popen, path: Path, progress, before_commit) -> None:
+def _feed(proc: subprocess.Popen, path: Path, progress, before_commit, *, begin: str, commit: str) -> None:
     done, tail = 0, b""
     try:
+        proc.stdin.write(begin.encode())
         for block in iter_sql(path):
             proc.stdin.write(block)
             done += len(block)
@@ -141,6 +140,7 @@ def _feed(proc: subprocess.Popen, path: Path, progress, before_commit) -> None:
             raise CorruptBackup(f"{path.name} does not end with pg_dump's completion line (incomplete dump)")
         if before_commit:
             before_commit()
+        proc.stdin.write(commit.encode())
         proc.stdin.close()
     except BrokenPipeError:
         pass  # psql stopped on an error; its exit code and stderr tell why

@@ -203,8 +203,9 @@ def backup_restore(*, name: str, progress=None, wait: float = 0) -> Backup:
     (its snapshot is taken before anything changes; it is written while the restore loads, on the
     core the single-threaded load leaves idle, with one compression thread: a second one slowed the
     load by a quarter); the dump loaded into a fresh `public` schema in ONE
-    transaction that commits only once the safety backup is complete and also drops the old schema.
-    On any failure the transaction rolls back and the live data is exactly as before.
+    transaction that commits only once the safety backup is complete and read back (checksum, gzip,
+    completion line), and also drops the old schema. On any failure — this process killed included —
+    the transaction rolls back and the live data is exactly as before.
     """
     with locking.exclusive("restore", wait=wait, in_use=names.validate(name)):
         path, manifest = _fetch(name)
@@ -233,7 +234,9 @@ def _start_safety_backup(pool: ThreadPoolExecutor):
 
     def work():
         try:
-            return _create_locked(kind=Backup.Kind.SAFETY, name=None, progress=None, snapshot_taken=taken)
+            row = _create_locked(kind=Backup.Kind.SAFETY, name=None, progress=None, snapshot_taken=taken)
+            _check_written(row)
+            return row
         finally:
             taken.set()
             connections.close_all()  # this thread's own Django connection
@@ -243,6 +246,13 @@ def _start_safety_backup(pool: ThreadPoolExecutor):
     if future.done() and future.exception():
         raise BackupError(f"safety backup failed, nothing was restored: {future.exception()}")
     return future
+
+
+def _check_written(row: Backup) -> None:
+    """Read the file back: the checksum recorded while writing and a complete, decompressible dump."""
+    path = conf.backup_dir() / row.name
+    loader.check_checksum(path, row.sha256)
+    loader.check_complete(path)
 
 
 def _finish_safety_backup(future) -> None:

@@ -207,6 +207,8 @@ BACKUP_DRILL_SCHEDULE = env("BACKUP_DRILL_SCHEDULE", default="0 3 1 * *")  # mon
 BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
 BACKUP_COMPRESSION_LEVEL = env.int("BACKUP_COMPRESSION_LEVEL", default=6)
 BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
+# The safety backup a restore takes of the live data: speed over size (one thread, beside the load).
+BACKUP_SAFETY_COMPRESSION_LEVEL = env.int("BACKUP_SAFETY_COMPRESSION_LEVEL", default=1)
 BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed while the holder lives
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
 HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /health "backups" check

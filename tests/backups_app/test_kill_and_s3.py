@@ -99,3 +99,62 @@ def test_s3_upload_listing_retention_and_restore_after_local_loss(live_db, bucke
     support.manage(env, "backup", "restore", f"--file={name}", "--yes")
     assert support.snapshot(db) == seeded
     assert (directory / name).exists()
+
+
+def _loader_sessions(db: str) -> list[str]:
+    """States of the sessions that wrote in `db` (the restore's psql; pg_dump only reads)."""
+    with support.admin_conn() as conn:
+        return [r[0] for r in conn.execute("SELECT state FROM pg_stat_activity WHERE datname = %s "
+                                           "AND backend_xid IS NOT NULL", (db,))]
+
+
+def _child(parent: int, command: str) -> int | None:
+    """The pid of `parent`'s child process running `command`, if any."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text.split("(", 1)[1].rsplit(")", 1)
+        if int(rest.split()[1]) == parent and name == command:
+            return int(stat.parent.name)
+    return None
+
+
+def test_kill_9_of_the_restorer_before_its_safety_backup_is_done_commits_nothing(live_db, tmp_path):
+    """The whole dump has reached psql while the safety backup is still being written (its pg_dump is
+    held stopped here): SIGKILL to the restorer must roll the restore back — psql sees end of input
+    without COMMIT — and keep the live data exactly as it was."""
+    db, env = live_db
+    support.seed(db)
+    support.manage(env, "backup", "create")
+    directory = Path(env["BACKUP_DIR"])
+    name = next(directory.glob("backup_*.sql.gz")).name
+    _fill(db, 60)
+    support.change(db)  # includes a page created after the backup: it exists in no backup
+    live = support.snapshot(db)
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "backup", "restore", f"--file={name}",
+                             "--yes"], cwd=ROOT, env={**env, "BACKUP_LOCK_TIMEOUT": "3"},
+                            stdout=subprocess.DEVNULL, stderr=open(tmp_path / "restore.err", "wb"))
+    safety_dump = None
+    try:
+        safety_dump = support.wait_for(lambda: _child(proc.pid, "pg_dump"), timeout=60, interval=0.005,
+                                       what="the safety backup's pg_dump")
+        os.kill(safety_dump, signal.SIGSTOP)  # the safety backup is now slower than any load
+        support.wait_for(lambda: "idle in transaction" in _loader_sessions(db) or proc.poll() is not None,
+                         timeout=120, what="psql to have received the whole dump")
+        assert proc.poll() is None, f"the restore ended early: {(tmp_path / 'restore.err').read_text()[-2000:]}"
+        assert list(directory.glob(".backup_*.tmp")), "the safety backup should still be being written"
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if safety_dump:  # what SIGPIPE would do to it on its next write to the dead restorer
+            os.kill(safety_dump, signal.SIGKILL)
+
+    support.wait_for(lambda: not _loader_sessions(db), timeout=60, what="the orphaned psql to end")
+    assert support.snapshot(db) == live, "a killed restore committed"
+    assert support.schemas(db) == ["public"]
+    with support.admin_conn(db) as conn:
+        assert conn.execute("SELECT count(*) FROM public.zz_filler").fetchone()[0] > 0
