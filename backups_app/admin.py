@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 
-from . import names, services
+from . import names, preflight, services
 from .errors import BackupError
 from .models import Backup
 
@@ -84,7 +84,13 @@ class BackupAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(changelist)
             except BackupError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+        try:
+            checks = preflight.backup_preflight(name=name)
+        except BackupError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(changelist)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
                    "backup": Backup.objects.filter(name=name).first(), "name": name,
-                   "title": f"Restore {name}?"}
+                   "title": f"Restore {name}?", "checks": checks,
+                   "blocked": any(c.status == preflight.BLOCK for c in checks)}
         return TemplateResponse(request, "admin/backups_app/backup/restore_confirm.html", context)

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import names, selectors, services
+from . import names, preflight, selectors, services
 from .errors import BackupNotFound, Busy
 from .models import Backup
 
@@ -101,6 +101,25 @@ class BackupDetailView(StaffOnly):
         if row is None:
             raise NotFound("No backup with that name")
         return Response(BackupSerializer(row, context={"request": request}).data)
+
+
+PREFLIGHT = inline_serializer("RestorePreflight", {
+    "name": serializers.CharField(), "ok": serializers.BooleanField(),
+    "checks": serializers.ListField(child=serializers.DictField())})
+
+
+class BackupPreflightView(StaffOnly):
+    @extend_schema(operation_id="admin_backups_preflight", responses={200: PREFLIGHT})
+    def get(self, request, name):
+        """What restoring this backup would meet: each check ok / warn / block, with its numbers."""
+        try:
+            checks = preflight.backup_preflight(name=name)
+        except names.InvalidName as exc:
+            raise ValidationError({"name": [str(exc)]}) from None
+        except BackupNotFound:
+            raise NotFound("No backup with that name") from None
+        return Response({"name": name, "ok": all(c.status != preflight.BLOCK for c in checks),
+                         "checks": [c.as_dict() for c in checks]})
 
 
 class BackupRestoreView(StaffOnly):

@@ -15,6 +15,7 @@
     BACKUP_MAINTENANCE_RETRY_AFTER = 60  # Retry-After (s) on writes refused during a restore
     BACKUP_MAX_AGE_HOURS = 26            # freshness: older newest-success backup = stale
     BACKUP_PG_BIN = ""                   # directory of pg_dump/psql; default: the server's version
+    BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY"]  # signing secrets whose HMAC fingerprint a manifest keeps
 """
 from pathlib import Path
 
@@ -98,6 +99,10 @@ def max_age_hours() -> float:
 
 def pg_bin() -> str:
     return _get("BACKUP_PG_BIN", "") or ""
+
+
+def fingerprint_settings() -> list[str]:
+    return list(_get("BACKUP_FINGERPRINT_SETTINGS", ["SECRET_KEY"]))
 
 
 def app_version() -> str:

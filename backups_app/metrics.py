@@ -25,6 +25,21 @@ def record_failure(operation: str) -> None:
         log.warning("backups: could not count a %s failure in Redis", operation)
 
 
+def record_preflight_block(check: str) -> None:
+    """Count one restore refused by a preflight check (never raises)."""
+    try:
+        locking.client().incr(locking._key("preflight-blocks", check))
+    except Exception:  # noqa: BLE001 - Redis down: the refusal itself is what matters
+        log.warning("backups: could not count a %s preflight block in Redis", check)
+
+
+def preflight_block_counts() -> dict[str, int]:
+    from .preflight import CHECKS
+
+    values = locking.client().mget([locking._key("preflight-blocks", check) for check in CHECKS])
+    return {check: int(v or 0) for check, v in zip(CHECKS, values)}
+
+
 def failure_counts() -> dict[str, int]:
     conn = locking.client()
     values = conn.mget([locking._key("failures", op) for op in OPERATIONS])
@@ -33,7 +48,8 @@ def failure_counts() -> dict[str, int]:
 
 class BackupCollector:
     """<p>backup_last_success_timestamp_seconds, ..._last_verified_timestamp_seconds, ..._size_bytes,
-    ..._duration_seconds (gauges of the newest successful backup) and ..._failures_total{operation}."""
+    ..._duration_seconds (gauges of the newest successful backup), ..._failures_total{operation} and
+    ..._preflight_blocks_total{check}."""
 
     def describe(self):
         return []  # values are read at scrape time; nothing to describe ahead
@@ -76,6 +92,11 @@ class BackupCollector:
         for operation, value in counts.items():
             counter.add_metric([operation], value)
         yield counter
+        blocks = CounterMetricFamily(prefix + "backup_preflight_blocks", "Restores refused by a preflight check",
+                                     labels=["check"])
+        for check, value in preflight_block_counts().items():
+            blocks.add_metric([check], value)
+        yield blocks
 
 
 _registered = False

@@ -49,7 +49,8 @@ def manifest_for(name: str) -> dict | None:
 def manifest_of(row: Backup) -> dict:
     return {
         "name": row.name, "format": "plain SQL (pg_dump --no-owner --no-privileges), gzip",
-        "sha256": row.sha256, "size": row.size,
+        "sha256": row.sha256, "size": row.size, "sqlSize": row.sql_size,
+        "secretsFingerprint": row.secrets_fingerprint,
         "startedAt": _iso(row.started_at), "finishedAt": _iso(row.finished_at),
         "durationSeconds": row.duration_seconds, "postgresVersion": row.postgres_version,
         "appVersion": row.app_version, "migrations": row.migrations, "rowCounts": row.row_counts,

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
-from . import conf, dump, loader, locking, names, pg, storage
+from . import conf, dump, loader, locking, names, pg, preflight, storage
 from .errors import BackupError, BackupNotFound, Busy  # noqa: F401 - callers import them from here
 from .metrics import record_failure
 from .models import Backup
@@ -134,6 +134,7 @@ def _fail(row: Backup, message: str, began: float) -> None:
 def _succeed(row: Backup, facts: dict, began: float) -> None:
     written = facts["written"]
     row.status, row.sha256, row.size = Backup.Status.SUCCESS, written.sha256, written.size
+    row.sql_size, row.secrets_fingerprint = written.raw_size, preflight.secrets_fingerprint()
     row.finished_at, row.duration_seconds = timezone.now(), round(time.monotonic() - began, 3)
     row.postgres_version, row.migrations, row.row_counts = facts["version"], facts["migrations"], facts["row_counts"]
     row.local = True
@@ -185,7 +186,8 @@ def _adopt(name: str, manifest: dict) -> None:
         return
     Backup.objects.create(
         name=name, kind=manifest.get("kind") or Backup.Kind.MANUAL, status=Backup.Status.SUCCESS,
-        sha256=manifest.get("sha256", ""), size=manifest.get("size"),
+        sha256=manifest.get("sha256", ""), size=manifest.get("size"), sql_size=manifest.get("sqlSize"),
+        secrets_fingerprint=manifest.get("secretsFingerprint") or {},
         started_at=manifest.get("startedAt"), finished_at=manifest.get("finishedAt"),
         duration_seconds=manifest.get("durationSeconds"), postgres_version=manifest.get("postgresVersion", ""),
         app_version=manifest.get("appVersion", ""), migrations=manifest.get("migrations", []),
@@ -196,10 +198,11 @@ def _adopt(name: str, manifest: dict) -> None:
 # --- restore ------------------------------------------------------------------------------
 
 
-def backup_restore(*, name: str, progress=None, wait: float = 0) -> Backup:
+def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight: bool = False) -> Backup:
     """Replace the live database with backup `name`, all-or-nothing.
 
-    Order: checksum verified; site in maintenance (writes → 503); a safety backup of the live data
+    Order: the preflight (preflight.py; a block refuses the restore unless `skip_preflight`);
+    checksum verified; site in maintenance (writes → 503); a safety backup of the live data
     (its snapshot is taken before anything changes; it is written while the restore loads, on the
     core the single-threaded load leaves idle, with one compression thread: a second one slowed the
     load by a quarter); the dump loaded into a fresh `public` schema in ONE
@@ -207,6 +210,12 @@ def backup_restore(*, name: str, progress=None, wait: float = 0) -> Backup:
     completion line), and also drops the old schema. On any failure — this process killed included —
     the transaction rolls back and the live data is exactly as before.
     """
+    if not skip_preflight:  # the checksum is verified below, the lock awaited when `wait`
+        try:
+            preflight.require_clear(name=names.validate(name), checksum=False, lock=not wait)
+        except preflight.PreflightBlocked as exc:
+            _mark_restore(name, status="failed", error=str(exc))
+            raise
     with locking.exclusive("restore", wait=wait, in_use=names.validate(name)):
         path, manifest = _fetch(name)
         loader.check_checksum(path, manifest["sha256"])

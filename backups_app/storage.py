@@ -113,6 +113,22 @@ def delete(name: str) -> None:
         store.delete(object_key)
 
 
+def object_metadata(name: str) -> dict:
+    """The user metadata of a backup's object (e.g. the sha256 recorded at upload)."""
+    return storage().bucket.Object(key(name)).metadata or {}
+
+
+def read_head(name: str, size: int) -> bytes:
+    """The first `size` bytes of a backup's object (one ranged GET)."""
+    return storage().bucket.Object(key(name)).get(Range=f"bytes=0-{size - 1}")["Body"].read()
+
+
+def bucket_reachable() -> bool:
+    store = storage()
+    store.bucket.meta.client.head_bucket(Bucket=store.bucket_name)
+    return True
+
+
 def read_manifest(name: str) -> bytes | None:
     store = storage()
     object_key = key(names.manifest_name(name))

@@ -211,6 +211,8 @@ BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
 BACKUP_SAFETY_COMPRESSION_LEVEL = env.int("BACKUP_SAFETY_COMPRESSION_LEVEL", default=1)
 BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed while the holder lives
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
+# Restore preflight warns when these signing secrets differ from the host that made the backup.
+BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY", "JWT_SECRET"]
 HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /health "backups" check
 # Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402

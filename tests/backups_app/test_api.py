@@ -1,5 +1,9 @@
 """Admin API: staff only, strict names, nothing touched outside the backup store."""
+import gzip
+import hashlib
+import json
 import uuid
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -30,6 +34,7 @@ def member(make_user, login):
 
 ENDPOINTS = [("post", "/api/admin/backup", {}), ("get", "/api/admin/backups", None),
              ("get", f"/api/admin/backups/{VALID_UNKNOWN}", None),
+             ("get", f"/api/admin/backups/{VALID_UNKNOWN}/preflight", None),
              ("post", "/api/admin/backup/restore", {"file": VALID_UNKNOWN, "confirm": True})]
 
 
@@ -122,3 +127,35 @@ def test_staff_sees_no_secret_in_listing(staff, settings):
     Backup.objects.create(name=VALID_UNKNOWN, status="success", sha256="a" * 64, size=10)
     body = staff.get("/api/admin/backups").content.decode()
     assert "do-not-show-this-secret" not in body and VALID_UNKNOWN in body
+
+
+def _write_backup(directory, name: str, sql: bytes, **manifest) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    data = gzip.compress(sql)
+    (directory / name).write_bytes(data)
+    (directory / f"{name}.json").write_text(json.dumps(
+        {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "migrations": [], **manifest}))
+
+
+@pytest.mark.django_db
+def test_preflight_endpoint_and_the_admin_confirmation_page_show_each_check(staff, client, make_user, settings):
+    directory = Path(settings.BACKUP_DIR)
+    _write_backup(directory, VALID_UNKNOWN, b"--\n-- Dumped from database version 18.1\n"
+                                            b"-- Dumped by pg_dump version 18.1\n--\n")
+    body = staff.get(f"/api/admin/backups/{VALID_UNKNOWN}/preflight").json()
+    checks = {c["check"]: c for c in body["checks"]}
+    assert body["ok"] is False and body["name"] == VALID_UNKNOWN
+    assert checks["pg_version"]["status"] == "block" and checks["pg_version"]["dumpPgDump"] == "18.1"
+    assert checks["checksum"]["status"] == "ok" and checks["migrations"]["status"] == "warn"
+    assert {"manifest", "checksum", "pg_version", "migrations", "space", "duration", "secrets", "lock"} <= set(checks)
+
+    for hostile in ("..", "backup_2026-13-45_000000.sql.gz", "backup_x.sql.gz%00"):
+        assert staff.get(f"/api/admin/backups/{hostile}/preflight").status_code == 400, hostile
+    missing = staff.get("/api/admin/backups/backup_2026-01-02_000000.sql.gz/preflight")
+    assert missing.status_code == 404 and "message" in missing.json()
+
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/backups_app/backup/{VALID_UNKNOWN}/restore/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="preflight"' in html
+    assert 'class="preflight-block"><td>pg_version</td>' in html and "A check blocks this restore" in html

@@ -1,13 +1,14 @@
-"""`manage.py backup create | list | restore --file=NAME | verify [--file=NAME] | cleanup | drill [--file=NAME]`.
+"""`manage.py backup create | list | preflight NAME | restore --file=NAME | verify [--file=NAME] | cleanup | drill`.
 
 The guide's `npm run backup:create` / `backup:restore --file=` are `backup create` / `backup restore --file=`.
 """
+import json as _json
 import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backups_app import names, selectors, services
+from backups_app import names, preflight, selectors, services
 from backups_app.errors import BackupError
 
 
@@ -37,21 +38,28 @@ class Command(BaseCommand):
     help = "Create, list, restore, verify, clean up and drill database backups."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["create", "list", "restore", "verify", "cleanup", "drill"])
+        parser.add_argument("action", choices=["create", "list", "preflight", "restore", "verify", "cleanup", "drill"])
+        parser.add_argument("name", nargs="?", help="backup name (same as --file)")
         parser.add_argument("--file", dest="file", help="backup name, e.g. backup_2026-02-01_020000.sql.gz")
         parser.add_argument("--wait", type=float, default=0,
                             help="seconds to wait for a running backup/restore to finish (default: fail at once)")
         parser.add_argument("--all", action="store_true", help="list: include failed attempts")
         parser.add_argument("--yes", action="store_true", help="restore: do not ask for confirmation")
+        parser.add_argument("--skip-preflight", action="store_true",
+                            help="restore: go ahead even when a preflight check blocks")
+        parser.add_argument("--json", action="store_true", help="preflight: print the checks as JSON")
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args, action, name=None, **options):
+        if name is not None and options["file"] not in (None, name):
+            raise CommandError("give the backup name once (NAME or --file=NAME)")
+        options["file"] = options["file"] if options["file"] is not None else name
         if options["file"] is not None:
             try:
                 names.validate(options["file"])
             except names.InvalidName as exc:
                 raise CommandError(f"invalid --file {options['file']!r}: {exc}") from None
-        if action == "restore" and not options["file"]:
-            raise CommandError("restore needs --file=NAME (see `backup list`)")
+        if action in ("restore", "preflight") and not options["file"]:
+            raise CommandError(f"{action} needs --file=NAME (see `backup list`)")
         try:
             getattr(self, f"do_{action}")(**options)
         except BackupError as exc:
@@ -76,13 +84,31 @@ class Command(BaseCommand):
             self.stdout.write(f"{row.name}  {row.status:<8} {size:>10}  {row.location:<8} verified {verified}"
                               + (f"  {row.error}" if row.error and all else ""))
 
-    def do_restore(self, *, file, wait, yes, **_):
+    def do_preflight(self, *, file, json: bool = False, **_):
+        checks = preflight.backup_preflight(name=file)
+        if json:
+            self.stdout.write(_json.dumps([c.as_dict() for c in checks], indent=2))
+        else:
+            self._print_checks(checks)
+        blocks = [c.name for c in checks if c.status == preflight.BLOCK]
+        if blocks:
+            raise CommandError(f"preflight of {file}: {len(blocks)} check(s) block a restore: {', '.join(blocks)}")
+
+    def _print_checks(self, checks):
+        styles = {preflight.OK: self.style.SUCCESS, preflight.WARN: self.style.WARNING,
+                  preflight.BLOCK: self.style.ERROR}
+        for check in checks:
+            self.stdout.write(styles[check.status](f"{check.status:<5} {check.name:<10} {check.detail}"))
+
+    def do_restore(self, *, file, wait, yes, skip_preflight, **_):
+        if not skip_preflight:  # shown before the confirmation; the service refuses on a block
+            self._print_checks(preflight.backup_preflight(name=file, checksum=False, lock=not wait))
         if not yes and sys.stdin.isatty():
             answer = input(f"Replace ALL live data with {file}? Type the name to confirm: ")
             if answer.strip() != file:
                 raise CommandError("restore cancelled")
         progress = Progress(self.stdout)
-        row = services.backup_restore(name=file, progress=progress, wait=wait)
+        row = services.backup_restore(name=file, progress=progress, wait=wait, skip_preflight=skip_preflight)
         progress.done()
         self.stdout.write(self.style.SUCCESS(f"restored {row.name} in {row.restore_duration_seconds:.1f}s"))
 
