@@ -23,8 +23,16 @@ def check_schedules(app_configs=None, **kwargs):
 
 @register("backups")
 def check_storage(app_configs=None, **kwargs):
+    problems = []
     if conf.s3_bucket() and not conf.s3_options().get("access_key"):
-        return [Warning("BACKUP_S3_BUCKET is set without AWS_ACCESS_KEY_ID",
-                        hint="boto3 will look for credentials elsewhere (instance role, ~/.aws).",
-                        id="backups_app.W001")]
-    return []
+        problems.append(Warning("BACKUP_S3_BUCKET is set without AWS_ACCESS_KEY_ID",
+                                hint="boto3 will look for credentials elsewhere (instance role, ~/.aws).",
+                                id="backups_app.W001"))
+    if conf.s3_object_lock_mode() not in ("COMPLIANCE", "GOVERNANCE"):
+        problems.append(Error("BACKUP_S3_OBJECT_LOCK_MODE must be COMPLIANCE or GOVERNANCE", id="backups_app.E004"))
+    if conf.s3_object_lock_days() < 0:
+        problems.append(Error("BACKUP_S3_OBJECT_LOCK_DAYS must be 0 (off) or more", id="backups_app.E005"))
+    if conf.s3_object_lock_days() and not conf.s3_bucket():
+        problems.append(Warning("BACKUP_S3_OBJECT_LOCK_DAYS is set but BACKUP_S3_BUCKET is not: nothing is locked",
+                                id="backups_app.W002"))
+    return problems

@@ -7,6 +7,8 @@
     BACKUP_DIR = "./backups"
     BACKUP_S3_BUCKET = ""                # off-site copy when set (AWS_* / AWS_S3_ENDPOINT_URL)
     BACKUP_S3_PREFIX = "backups/"
+    BACKUP_S3_OBJECT_LOCK_DAYS = 0       # > 0: every upload under S3 Object Lock for that many days
+    BACKUP_S3_OBJECT_LOCK_MODE = "COMPLIANCE"  # or GOVERNANCE (removable by those allowed to bypass it)
     BACKUP_COMPRESSION_LEVEL = 6
     BACKUP_COMPRESS_THREADS = 2
     BACKUP_SAFETY_COMPRESSION_LEVEL = 1  # the safety backup a restore takes: speed over size
@@ -52,6 +54,14 @@ def s3_bucket() -> str:
 
 def s3_prefix() -> str:
     return _get("BACKUP_S3_PREFIX", "backups/")
+
+
+def s3_object_lock_days() -> int:
+    return int(_get("BACKUP_S3_OBJECT_LOCK_DAYS", 0) or 0)
+
+
+def s3_object_lock_mode() -> str:
+    return str(_get("BACKUP_S3_OBJECT_LOCK_MODE", "COMPLIANCE") or "COMPLIANCE").upper()
 
 
 def s3_options() -> dict:

@@ -262,10 +262,25 @@ def _s3(name: str, *, local: bool) -> Check | None:
     if not storage.enabled():
         return None
     if _reachable(storage.bucket_reachable):
-        return Check("s3", OK, f"bucket {conf.s3_bucket()} reachable")
+        return _object_lock(_reachable(storage.lock_configuration))
     if local:
         return Check("s3", WARN, f"bucket {conf.s3_bucket()} unreachable; the local copy will be used")
     return Check("s3", BLOCK, f"the backup is only in S3 and bucket {conf.s3_bucket()} is unreachable")
+
+
+def _object_lock(config: dict | None) -> Check:
+    """The bucket is reachable; say how its Object Lock matches BACKUP_S3_OBJECT_LOCK_DAYS."""
+    bucket, days = conf.s3_bucket(), conf.s3_object_lock_days()
+    rule = ((config or {}).get("Rule") or {}).get("DefaultRetention") or {}
+    numbers = {"objectLock": bool(config), "bucketDefaultRetention": rule or None, "uploadLockDays": days}
+    if days and not config:
+        return Check("s3", WARN, f"bucket {bucket} reachable but has no Object Lock: uploads asking for "
+                                 f"BACKUP_S3_OBJECT_LOCK_DAYS={days} will fail", numbers)
+    if config:
+        mode = f"{conf.s3_object_lock_mode()} for {days} days" if days else "bucket default only"
+        return Check("s3", OK, f"bucket {bucket} reachable; Object Lock enabled ({mode})", numbers)
+    return Check("s3", OK, f"bucket {bucket} reachable; no Object Lock (copies can be deleted with the "
+                           "app's credentials)", numbers)
 
 
 def _reachable(call):

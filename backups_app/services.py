@@ -338,8 +338,8 @@ def backup_cleanup(*, now=None, wait: float = 0) -> list[str]:
         for name in sorted(local | remote | set(rows)):
             if name in keep or names.taken_at(name) >= cutoff:
                 continue
-            _remove(name, rows.get(name), in_s3=name in remote)
-            removed.append(name)
+            if _remove(name, rows.get(name), in_s3=name in remote):
+                removed.append(name)
         return removed
 
 
@@ -354,15 +354,25 @@ def _protected(rows: dict) -> set[str]:
     return keep | locking.in_use_names()
 
 
-def _remove(name: str, row: Backup | None, *, in_s3: bool) -> None:
+def _remove(name: str, row: Backup | None, *, in_s3: bool) -> bool:
+    """Delete a backup everywhere; False when its S3 copy is under Object Lock (kept, as expected:
+    the local copy goes, the row stays until a later cleanup finds the lock expired)."""
     directory = conf.backup_dir()
     for path in (directory / name, directory / names.manifest_name(name)):
         path.unlink(missing_ok=True)
     if in_s3:
-        storage.delete(name)
+        try:
+            storage.delete(name)
+        except storage.ObjectLocked as exc:
+            if row is not None and row.local:
+                row.local = False
+                row.save(update_fields=["local"])
+            log.info("backups: retention kept the S3 copy of %s: %s", name, exc)
+            return False
     if row is not None:
         row.delete()
     log.info("backups: retention removed %s", name)
+    return True
 
 
 # --- drill --------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ is downloaded again and its SHA-256 compared instead.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
 from django.conf import settings
 from s3transfer.utils import ChunksizeAdjuster
 from storages.backends.s3 import S3Storage
@@ -24,6 +25,19 @@ from .errors import BackupError
 
 class UploadMismatch(BackupError):
     """The uploaded object's checksum differs from the local file's."""
+
+
+class ObjectLocked(BackupError):
+    """A version of the backup or its manifest is under S3 Object Lock; nothing was deleted."""
+
+
+def lock_args() -> dict:
+    """Object Lock arguments for an upload (empty when BACKUP_S3_OBJECT_LOCK_DAYS is 0)."""
+    days = conf.s3_object_lock_days()
+    if not days:
+        return {}
+    return {"ObjectLockMode": conf.s3_object_lock_mode(),
+            "ObjectLockRetainUntilDate": datetime.now(timezone.utc) + timedelta(days=days)}
 
 
 def enabled() -> bool:
@@ -62,7 +76,8 @@ def upload(path: Path, *, sha256: str) -> None:
     store, config = storage(), transfer_config()
     object_key = key(path.name)
     store.bucket.upload_file(str(path), object_key, Config=config,
-                             ExtraArgs={"Metadata": {"sha256": sha256}, "ContentType": "application/gzip"})
+                             ExtraArgs={"Metadata": {"sha256": sha256}, "ContentType": "application/gzip",
+                                        "ChecksumAlgorithm": "SHA256", **lock_args()})
     etag = store.bucket.Object(object_key).e_tag.strip('"')
     if _etag_is_md5(etag):
         matches = etag == expected_etag(path, config)
@@ -76,7 +91,7 @@ def upload(path: Path, *, sha256: str) -> None:
 def upload_manifest(name: str, data: bytes) -> None:
     storage().bucket.put_object(Key=key(names.manifest_name(name)), Body=data,
                                 ContentType="application/json",
-                                ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode())
+                                ChecksumAlgorithm="SHA256", **lock_args())  # botocore hashes the body
 
 
 def _etag_is_md5(etag: str) -> bool:
@@ -108,9 +123,63 @@ def exists(name: str) -> bool:
 
 
 def delete(name: str) -> None:
-    store = storage()
+    """Remove every version of a backup and of its manifest (a plain DELETE on a versioned bucket only
+    hides them behind a marker). Raise ObjectLocked, removing nothing, while any version is locked."""
+    client, bucket = _client()
+    until = locked_until(name)
+    if until:
+        raise ObjectLocked(f"{name} is under S3 Object Lock until {until:%Y-%m-%d %H:%M} UTC")
     for object_key in (key(name), key(names.manifest_name(name))):
-        store.delete(object_key)
+        for version_id, _ in _versions(client, bucket, object_key):
+            client.delete_object(Bucket=bucket, Key=object_key, **_version(version_id))
+
+
+def locked_until(name: str) -> datetime | None:
+    """The latest retain-until date, still in the future, of any version of the backup or its manifest."""
+    client, bucket = _client()
+    now, latest = datetime.now(timezone.utc), None
+    for object_key in (key(name), key(names.manifest_name(name))):
+        for version_id, is_marker in _versions(client, bucket, object_key):
+            if is_marker:
+                continue
+            head = client.head_object(Bucket=bucket, Key=object_key, **_version(version_id))
+            until = head.get("ObjectLockRetainUntilDate")
+            if until and until > now and (latest is None or until > latest):
+                latest = until
+    return latest
+
+
+def lock_configuration() -> dict | None:
+    """The bucket's Object Lock configuration, or None when Object Lock is not enabled on it."""
+    client, bucket = _client()
+    try:
+        found = client.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ObjectLockConfigurationNotFoundError":
+            return None
+        raise
+    return found if found.get("ObjectLockEnabled") == "Enabled" else None
+
+
+def _client():
+    store = storage()
+    return store.bucket.meta.client, store.bucket_name
+
+
+def _version(version_id: str) -> dict:
+    # An unversioned bucket lists one version called "null"; plain requests address it.
+    return {} if version_id == "null" else {"VersionId": version_id}
+
+
+def _versions(client, bucket: str, object_key: str):
+    """(version id, is a delete marker) of every version of exactly `object_key`."""
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=object_key):
+        for version in page.get("Versions", []):
+            if version["Key"] == object_key:
+                yield version["VersionId"], False
+        for marker in page.get("DeleteMarkers", []):
+            if marker["Key"] == object_key:
+                yield marker["VersionId"], True
 
 
 def object_metadata(name: str) -> dict:

@@ -205,6 +205,9 @@ AWS_REGION = env("AWS_REGION", default="")
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="")
 BACKUP_DRILL_SCHEDULE = env("BACKUP_DRILL_SCHEDULE", default="0 3 1 * *")  # monthly restore drill
 BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
+# S3 Object Lock on every upload (0 = off): the bucket must have Object Lock enabled.
+BACKUP_S3_OBJECT_LOCK_DAYS = env.int("BACKUP_S3_OBJECT_LOCK_DAYS", default=0)
+BACKUP_S3_OBJECT_LOCK_MODE = env("BACKUP_S3_OBJECT_LOCK_MODE", default="COMPLIANCE")  # or GOVERNANCE
 BACKUP_COMPRESSION_LEVEL = env.int("BACKUP_COMPRESSION_LEVEL", default=6)
 BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
 # The safety backup a restore takes of the live data: speed over size (one thread, beside the load).
