@@ -11,6 +11,23 @@ from .errors import BackupError
 from .models import Backup
 
 
+class RestorePagesForm(forms.Form):
+    pages = forms.CharField(label="Page ids (comma-separated)", required=False, max_length=500)
+    folder = forms.CharField(label="or every page of the folder", required=False, max_length=100)
+
+    def clean_pages(self):
+        raw = [p.strip() for p in self.cleaned_data["pages"].split(",") if p.strip()]
+        if not all(p.isdigit() for p in raw):
+            raise forms.ValidationError("Page ids are numbers, e.g. 12, 40")
+        return [int(p) for p in raw]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("pages") and not data.get("folder"):
+            raise forms.ValidationError("Name page ids or a folder.")
+        return data
+
+
 class RestoreConfirmForm(forms.Form):
     confirm_name = forms.CharField(label="Type the backup's name to confirm", max_length=100)
 
@@ -50,13 +67,16 @@ class BackupAdmin(admin.ModelAdmin):
         if obj.status != Backup.Status.SUCCESS:
             return "—"
         url = reverse("admin:backups_app_backup_restore", args=[obj.name])
-        return format_html('<a class="button" href="{}">Restore…</a>', url)
+        pages = reverse("admin:backups_app_backup_restore_pages", args=[obj.name])
+        return format_html('<a class="button" href="{}">Restore…</a> <a href="{}">Pages…</a>', url, pages)
 
     def get_urls(self):
         own = [
             path("backup-now/", self.admin_site.admin_view(self.backup_now), name="backups_app_backup_now"),
             path("<str:name>/restore/", self.admin_site.admin_view(self.restore_view),
                  name="backups_app_backup_restore"),
+            path("<str:name>/restore-pages/", self.admin_site.admin_view(self.restore_pages_view),
+                 name="backups_app_backup_restore_pages"),
         ]
         return own + super().get_urls()
 
@@ -94,3 +114,22 @@ class BackupAdmin(admin.ModelAdmin):
                    "title": f"Restore {name}?", "checks": checks,
                    "blocked": any(c.status == preflight.BLOCK for c in checks)}
         return TemplateResponse(request, "admin/backups_app/backup/restore_confirm.html", context)
+
+    def restore_pages_view(self, request, name):
+        """Bring single pages back from a backup as new revisions (queued: a scratch load can take a while)."""
+        changelist = reverse("admin:backups_app_backup_changelist")
+        if not names.is_valid(name) or not request.user.is_superuser:
+            self.message_user(request, "Unknown backup or not allowed.", messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        form = RestorePagesForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            from . import tasks
+
+            tasks.restore_pages.delay(name=name, page_ids=form.cleaned_data["pages"],
+                                      folder=form.cleaned_data["folder"])
+            self.message_user(request, f"Bringing pages back from {name} is queued: each comes back as a new "
+                                       "revision of the live page; nothing else changes.", messages.SUCCESS)
+            return HttpResponseRedirect(changelist)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "name": name,
+                   "title": f"Bring pages back from {name}"}
+        return TemplateResponse(request, "admin/backups_app/backup/restore_pages.html", context)

@@ -17,6 +17,7 @@
     BACKUP_MAINTENANCE_RETRY_AFTER = 60  # Retry-After (s) on writes refused during a restore
     BACKUP_MAX_AGE_HOURS = 26            # freshness: older newest-success backup = stale
     BACKUP_PG_BIN = ""                   # directory of pg_dump/psql; default: the server's version
+    BACKUP_PAGE_RESTORER = ""            # dotted path: (cursor, page_ids, folder, source) -> {"restored", "missing"}
     BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY"]  # signing secrets whose HMAC fingerprint a manifest keeps
 """
 from pathlib import Path
@@ -113,6 +114,18 @@ def pg_bin() -> str:
 
 def fingerprint_settings() -> list[str]:
     return list(_get("BACKUP_FINGERPRINT_SETTINGS", ["SECRET_KEY"]))
+
+
+def page_restorer():
+    """The callable that brings pages back from a backup opened in a scratch database."""
+    from django.utils.module_loading import import_string
+
+    dotted = _get("BACKUP_PAGE_RESTORER", "")
+    if not dotted:
+        from .errors import BackupError
+
+        raise BackupError("BACKUP_PAGE_RESTORER is not set: this project cannot bring single pages back")
+    return import_string(dotted)
 
 
 def app_version() -> str:

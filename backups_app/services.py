@@ -11,6 +11,7 @@ import threading
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -404,6 +405,15 @@ def _newest_success() -> str:
 
 
 def _drill_into_scratch(path: Path, manifest: dict, progress) -> float:
+    with _scratch_database(path, progress, phase="drill") as (scratch, duration):
+        _compare(scratch, manifest)
+    return duration
+
+
+@contextmanager
+def _scratch_database(path: Path, progress, *, phase: str):
+    """Load backup file `path` into a new scratch database (never the live one); yield (its name,
+    load seconds); drop it afterwards whatever happens."""
     scratch = f"{pg.settings_dict()['NAME']}_drill_{int(time.time())}_{os.getpid()}"[-63:]
     with pg.raw_connection(autocommit=True) as admin:
         major = pg.server_major(pg.server_version(admin.cursor())[1])
@@ -411,12 +421,35 @@ def _drill_into_scratch(path: Path, manifest: dict, progress) -> float:
         try:
             began = time.monotonic()
             loader.load(path, psql=pg.binary("psql", major=major), env=pg.libpq_env(database=scratch),
-                        progress=_phase(progress, "drill"))
-            duration = time.monotonic() - began
-            _compare(scratch, manifest)
+                        progress=_phase(progress, phase))
+            yield scratch, time.monotonic() - began
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {pg.quote_ident(scratch)} WITH (FORCE)")
-    return duration
+
+
+# --- page time travel ---------------------------------------------------------------------
+
+
+def backup_restore_pages(*, name: str, page_ids=(), folder: str = "", progress=None) -> dict:
+    """Bring pages (by id, or every page of `folder`) back from backup `name` as new revisions of
+    the live pages, touching nothing else. The backup is loaded into a scratch database, never the
+    live one; the project's BACKUP_PAGE_RESTORER reads it there and writes the live pages.
+    Returns what the restorer reports ({"restored": [ids], "missing": [ids]})."""
+    names.validate(name)
+    if not page_ids and not folder:
+        raise BackupError("name the pages to bring back (--page=ID, repeatable, or --folder=NAME)")
+    restorer = conf.page_restorer()
+    with locking.using(name):
+        path, manifest = _fetch(name)
+        loader.check_checksum(path, manifest["sha256"])
+        with _scratch_database(path, progress, phase="time travel") as (scratch, _):
+            with pg.raw_connection(database=scratch) as conn:
+                try:
+                    result = restorer(cursor=conn.cursor(), page_ids=list(page_ids), folder=folder, source=name)
+                except ValueError as exc:  # the restorer's "not in this backup": nothing was written
+                    raise BackupError(str(exc)) from exc
+    log.info("backups: pages %s brought back from %s", result.get("restored"), name)
+    return result
 
 
 def _compare(database: str, manifest: dict) -> None:

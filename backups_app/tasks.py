@@ -26,6 +26,16 @@ def restore_backup(name):
         log.error("backups: %s", exc)
 
 
+@shared_task(name="backups_app.tasks.restore_pages", ignore_result=True)
+def restore_pages(name, page_ids=(), folder=""):
+    """Bring pages back from a backup (queued by the admin): a scratch load, never the live database."""
+    try:
+        result = services.backup_restore_pages(name=name, page_ids=page_ids, folder=folder)
+        log.info("backups: restore-page from %s: %s", name, result)
+    except BackupError as exc:
+        log.error("backups: %s", exc)
+
+
 @shared_task(name="backups_app.tasks.scheduled_backup", ignore_result=True)
 def scheduled_backup():
     """Beat: create on BACKUP_SCHEDULE, then apply retention."""

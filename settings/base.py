@@ -216,6 +216,8 @@ BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed w
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
 # Restore preflight warns when these signing secrets differ from the host that made the backup.
 BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY", "JWT_SECRET"]
+# `backup restore-page`: how pages come back from a backup (as new revisions of the live pages).
+BACKUP_PAGE_RESTORER = "papyrus.wiki.services.page_restore_from_backup"
 HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /health "backups" check
 # Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402

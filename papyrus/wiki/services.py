@@ -72,3 +72,30 @@ def team_create(*, owner, name: str) -> Team:
     team = Team.objects.create(name=name)
     Membership.objects.create(team=team, user=owner, role=Membership.Role.OWNER)
     return team
+
+
+@transaction.atomic
+def page_restore_from_backup(*, cursor, page_ids=(), folder: str = "", source: str, editor=None) -> dict:
+    """Bring pages back from a backup opened at `cursor` (a scratch database, never the live one).
+
+    Each page's title, content, tags and folder from the backup become a new revision of the live
+    page (today's state is kept as the revision before it; a soft-deleted page comes back). Pages
+    not in the live database any more are reported as missing, not recreated.
+    """
+    cursor.execute("SELECT id, title, content, tags, folder FROM public.wiki_page "
+                   "WHERE id = ANY(%s) OR (%s <> '' AND folder = %s) ORDER BY id", (list(page_ids), folder, folder))
+    found = cursor.fetchall()
+    absent = sorted(set(page_ids) - {row[0] for row in found})
+    if absent:
+        raise ValueError(f"page(s) {absent} are not in backup {source}")
+    restored, missing = [], []
+    for pk, title, content, tags, page_folder in found:
+        page = Page.objects.filter(pk=pk).first()
+        if page is None:
+            missing.append(pk)
+            continue
+        if page.deleted_at:
+            Page.objects.filter(pk=pk).update(deleted_at=None)
+        page_update(page=page, editor=editor, title=title, content=content, tags=tags, folder=page_folder)
+        restored.append(pk)
+    return {"restored": restored, "missing": missing}

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from rest_framework.test import APIClient
 
 from backups_app import locking
@@ -159,3 +160,32 @@ def test_preflight_endpoint_and_the_admin_confirmation_page_show_each_check(staf
     html = page.content.decode()
     assert page.status_code == 200 and 'id="preflight"' in html
     assert 'class="preflight-block"><td>pg_version</td>' in html and "A check blocks this restore" in html
+
+
+def _queued_restore_pages(conn) -> list[dict]:
+    """kwargs of restore_pages messages waiting in Celery's Redis queue."""
+    found = []
+    for raw in conn.lrange("celery", 0, -1):
+        headers = json.loads(raw)["headers"]
+        if headers.get("task") == "backups_app.tasks.restore_pages":
+            found.append(headers["kwargsrepr"])
+    return found
+
+
+@pytest.mark.django_db
+def test_admin_page_time_travel_form_validates_and_queues(client, make_user, settings):
+    conn = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = _queued_restore_pages(conn)
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    url = f"/admin/backups_app/backup/{VALID_UNKNOWN}/restore-pages/"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"pages": "12, abc", "folder": ""})
+    assert bad.status_code == 200 and "Page ids are numbers" in bad.content.decode()
+    assert _queued_restore_pages(conn) == before
+    done = client.post(url, {"pages": "12, 40", "folder": ""})
+    assert done.status_code == 302
+    (queued,) = [k for k in _queued_restore_pages(conn) if k not in before]
+    assert VALID_UNKNOWN in queued and "[12, 40]" in queued
+    for raw in conn.lrange("celery", 0, -1):  # no worker of a later test should run it
+        if queued in raw.decode():
+            conn.lrem("celery", 1, raw)

@@ -38,7 +38,8 @@ class Command(BaseCommand):
     help = "Create, list, restore, verify, clean up and drill database backups."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["create", "list", "preflight", "restore", "verify", "cleanup", "drill"])
+        parser.add_argument("action", choices=["create", "list", "preflight", "restore", "restore-page", "verify",
+                                               "cleanup", "drill"])
         parser.add_argument("name", nargs="?", help="backup name (same as --file)")
         parser.add_argument("--file", dest="file", help="backup name, e.g. backup_2026-02-01_020000.sql.gz")
         parser.add_argument("--wait", type=float, default=0,
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--skip-preflight", action="store_true",
                             help="restore: go ahead even when a preflight check blocks")
         parser.add_argument("--json", action="store_true", help="preflight: print the checks as JSON")
+        parser.add_argument("--page", type=int, action="append", default=[],
+                            help="restore-page: id of a page to bring back (repeatable)")
+        parser.add_argument("--folder", default="", help="restore-page: bring back every page of this folder")
 
     def handle(self, *args, action, name=None, **options):
         if name is not None and options["file"] not in (None, name):
@@ -58,10 +62,10 @@ class Command(BaseCommand):
                 names.validate(options["file"])
             except names.InvalidName as exc:
                 raise CommandError(f"invalid --file {options['file']!r}: {exc}") from None
-        if action in ("restore", "preflight") and not options["file"]:
+        if action in ("restore", "preflight", "restore-page") and not options["file"]:
             raise CommandError(f"{action} needs --file=NAME (see `backup list`)")
         try:
-            getattr(self, f"do_{action}")(**options)
+            getattr(self, f"do_{action.replace('-', '_')}")(**options)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
 
@@ -111,6 +115,16 @@ class Command(BaseCommand):
         row = services.backup_restore(name=file, progress=progress, wait=wait, skip_preflight=skip_preflight)
         progress.done()
         self.stdout.write(self.style.SUCCESS(f"restored {row.name} in {row.restore_duration_seconds:.1f}s"))
+
+    def do_restore_page(self, *, file, page, folder, **_):
+        progress = Progress(self.stdout)
+        result = services.backup_restore_pages(name=file, page_ids=page, folder=folder, progress=progress)
+        progress.done()
+        restored = ", ".join(map(str, result["restored"])) or "none"
+        self.stdout.write(self.style.SUCCESS(f"brought back from {file} as new revisions: page(s) {restored}"))
+        if result["missing"]:
+            self.stdout.write(self.style.WARNING(
+                f"not in the live database any more (not recreated): page(s) {', '.join(map(str, result['missing']))}"))
 
     def do_verify(self, *, file, **_):
         results = services.backup_verify(name=file)
