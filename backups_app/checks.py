@@ -36,3 +36,28 @@ def check_storage(app_configs=None, **kwargs):
         problems.append(Warning("BACKUP_S3_OBJECT_LOCK_DAYS is set but BACKUP_S3_BUCKET is not: nothing is locked",
                                 id="backups_app.W002"))
     return problems
+
+
+@register("backups")
+def check_encryption(app_configs=None, **kwargs):
+    from . import crypto
+
+    if not conf.age_recipients():
+        return []
+    try:
+        crypto.recipients()
+    except crypto.EncryptionError as exc:
+        return [Error(str(exc), id="backups_app.E006")]
+    problems = []
+    if len(conf.age_recipients()) < 2:
+        problems.append(Warning("BACKUP_AGE_RECIPIENTS has one key: losing it loses every backup",
+                                hint="Add a second recipient whose identity is kept offline (an escrow key).",
+                                id="backups_app.W003"))
+    try:
+        if not crypto.identity_is_a_recipient():
+            problems.append(Warning("BACKUP_AGE_IDENTITY_FILE holds none of BACKUP_AGE_RECIPIENTS' identities",
+                                    hint="Restores, drills and verifies on this host will fail.", id="backups_app.W004"))
+    except crypto.EncryptionError as exc:
+        problems.append(Warning(f"{exc}", hint="Restores, drills and verifies on this host need it.",
+                                id="backups_app.W004"))
+    return problems

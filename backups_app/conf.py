@@ -17,6 +17,8 @@
     BACKUP_MAINTENANCE_RETRY_AFTER = 60  # Retry-After (s) on writes refused during a restore
     BACKUP_MAX_AGE_HOURS = 26            # freshness: older newest-success backup = stale
     BACKUP_PG_BIN = ""                   # directory of pg_dump/psql; default: the server's version
+    BACKUP_AGE_RECIPIENTS = []           # age public keys (age1…): backups are encrypted to all of them when set
+    BACKUP_AGE_IDENTITY_FILE = ""        # an age identity file that decrypts them (restore, drill, verify)
     BACKUP_PAGE_RESTORER = ""            # dotted path: (cursor, page_ids, folder, source) -> {"restored", "missing"}
     BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY"]  # signing secrets whose HMAC fingerprint a manifest keeps
 """
@@ -114,6 +116,17 @@ def pg_bin() -> str:
 
 def fingerprint_settings() -> list[str]:
     return list(_get("BACKUP_FINGERPRINT_SETTINGS", ["SECRET_KEY"]))
+
+
+def age_recipients() -> list[str]:
+    value = _get("BACKUP_AGE_RECIPIENTS", []) or []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [r.strip() for r in value if r.strip()]
+
+
+def age_identity_file() -> str:
+    return str(_get("BACKUP_AGE_IDENTITY_FILE", "") or "")
 
 
 def page_restorer():

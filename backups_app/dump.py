@@ -24,8 +24,24 @@ CHUNK = 1 << 20
 @dataclass
 class Written:
     sha256: str
-    size: int          # compressed bytes on disk
+    size: int          # bytes on disk (compressed, and encrypted when keys were given)
     raw_size: int      # uncompressed bytes read from the producer
+    plain_sha256: str = ""  # of the .sql.gz inside, when the file on disk is age-encrypted
+
+
+class _Hashing:
+    """A write-through file wrapper that hashes and counts what passes (the bytes that reach disk)."""
+
+    def __init__(self, out):
+        self.out, self.digest, self.size = out, hashlib.sha256(), 0
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.out.write(data)
+
+    def flush(self):
+        self.out.flush()
 
 
 class DumpFailed(BackupError):
@@ -80,8 +96,9 @@ def _stderr_tail(proc: subprocess.Popen) -> str:
 
 
 def write_atomically(cmd: list[str], env: dict, dest: Path, *, level: int, threads: int,
-                     progress=None) -> Written:
-    """Run `cmd`, gzip its stdout into `dest` atomically (temp file, fsync, rename, dir fsync), mode 0600.
+                     progress=None, recipients: list | None = None) -> Written:
+    """Run `cmd`, gzip its stdout into `dest` atomically (temp file, fsync, rename, dir fsync), mode 0600;
+    age-encrypted to `recipients` on the way when given (crypto.encrypting, streamed).
 
     On any failure the temp file is removed and DumpFailed raised; `dest` never holds a partial file.
     """
@@ -92,7 +109,11 @@ def write_atomically(cmd: list[str], env: dict, dest: Path, *, level: int, threa
         with os.fdopen(fd, "wb", buffering=CHUNK) as out:
             proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE)
-            written = compress_stream(proc.stdout, out, level=level, threads=threads, progress=progress)
+            if recipients:
+                written = _compress_encrypted(proc.stdout, out, recipients, level=level, threads=threads,
+                                              progress=progress)
+            else:
+                written = compress_stream(proc.stdout, out, level=level, threads=threads, progress=progress)
             code = proc.wait()
             if code != 0:
                 raise DumpFailed(f"{Path(cmd[0]).name} exited with {code}: {_stderr_tail(proc)}")
@@ -113,6 +134,16 @@ def write_atomically(cmd: list[str], env: dict, dest: Path, *, level: int, threa
             for stream in (proc.stdout, proc.stderr):
                 if stream:
                     stream.close()
+
+
+def _compress_encrypted(source, out, recipients: list, **options) -> Written:
+    from .crypto import encrypting
+
+    on_disk = _Hashing(out)
+    with encrypting(on_disk, recipients) as plain:
+        inner = compress_stream(source, plain, **options)
+    return Written(sha256=on_disk.digest.hexdigest(), size=on_disk.size, raw_size=inner.raw_size,
+                   plain_sha256=inner.sha256)
 
 
 def write_file_atomically(dest: Path, data: bytes) -> None:

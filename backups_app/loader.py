@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import names
 from .dump import CHUNK, sha256_of
 from .errors import BackupError
 
@@ -29,12 +30,13 @@ class LoadFailed(BackupError):
 
 
 def iter_sql(path: Path) -> Iterator[bytes]:
-    """Yield the decompressed SQL of a (multi-member) .gz; raise CorruptBackup on any damage.
+    """Yield the decompressed SQL of a (multi-member) .gz, or of the .gz inside an age file;
+    raise CorruptBackup on any damage (crypto.EncryptionError when decryption fails).
 
     zlib checks each member's CRC32 and length; a member cut short raises "truncated".
     """
     decompressor, fed = zlib.decompressobj(31), False
-    with open(path, "rb") as f:
+    with _open_plain(path) as f:
         while block := f.read(CHUNK):
             while block:
                 fed = True
@@ -50,6 +52,14 @@ def iter_sql(path: Path) -> Iterator[bytes]:
                 decompressor, fed = zlib.decompressobj(31), False
     if fed and not decompressor.eof:
         raise CorruptBackup(f"{path.name} ends in the middle of the data (truncated)")
+
+
+def _open_plain(path: Path):
+    if names.is_encrypted(path.name):
+        from .crypto import decrypting
+
+        return decrypting(path)
+    return open(path, "rb")
 
 
 def check_checksum(path: Path, sha256: str) -> None:

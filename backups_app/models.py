@@ -23,6 +23,7 @@ class Backup(models.Model):
     size = models.BigIntegerField(null=True, blank=True)
     sql_size = models.BigIntegerField(null=True, blank=True)  # uncompressed SQL: the schema a restore loads
     secrets_fingerprint = models.JSONField(default=dict, blank=True)  # HMACs of the signing secrets, never them
+    plaintext_sha256 = models.CharField(max_length=64, blank=True, default="")  # of the .sql.gz inside an .age file
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)

@@ -2,8 +2,10 @@
 import re
 from datetime import datetime, timedelta
 
-NAME_RE = re.compile(r"\Abackup_\d{4}-\d{2}-\d{2}_\d{6}\.sql\.gz\Z")
+NAME_RE = re.compile(r"\Abackup_\d{4}-\d{2}-\d{2}_\d{6}\.sql\.gz(\.age)?\Z")
 NAME_FORMAT = "backup_%Y-%m-%d_%H%M%S.sql.gz"
+ENCRYPTED = ".age"  # age-encrypted: backup_YYYY-MM-DD_HHMMSS.sql.gz.age
+PATTERN = "backup_*.sql.gz*"  # a glob for both kinds (filter with is_valid)
 
 
 class InvalidName(ValueError):
@@ -13,7 +15,7 @@ class InvalidName(ValueError):
 def validate(name) -> str:
     """Return `name` when it matches backup_YYYY-MM-DD_HHMMSS.sql.gz exactly, else raise InvalidName."""
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise InvalidName("expected a name like backup_2026-02-01_020000.sql.gz")
+        raise InvalidName("expected a name like backup_2026-02-01_020000.sql.gz (or .sql.gz.age)")
     try:
         taken_at(name)
     except ValueError as exc:
@@ -35,15 +37,20 @@ def for_time(moment: datetime) -> str:
 
 def taken_at(name: str) -> datetime:
     """The UTC time encoded in a valid name (naive datetime)."""
-    return datetime.strptime(name, NAME_FORMAT)
+    return datetime.strptime(name.removesuffix(ENCRYPTED), NAME_FORMAT)
 
 
-def next_free(moment: datetime, taken) -> str:
+def is_encrypted(name: str) -> bool:
+    return name.endswith(ENCRYPTED)
+
+
+def next_free(moment: datetime, taken, *, encrypted: bool = False) -> str:
     """A name for `moment`, moved on by whole seconds while `taken(name)` says it is used."""
-    name = for_time(moment)
+    suffix = ENCRYPTED if encrypted else ""
+    name = for_time(moment) + suffix
     while taken(name):
         moment += timedelta(seconds=1)
-        name = for_time(moment)
+        name = for_time(moment) + suffix
     return name
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
-from . import conf, locking, names, pg, storage
+from . import conf, crypto, locking, names, pg, storage
 from .dump import sha256_of
 from .errors import BackupError, BackupNotFound
 from .metrics import record_preflight_block
@@ -25,7 +25,8 @@ from .models import Backup
 from .selectors import manifest_for
 
 OK, WARN, BLOCK = "ok", "warn", "block"
-CHECKS = ("manifest", "checksum", "pg_version", "migrations", "space", "duration", "secrets", "lock", "s3")
+CHECKS = ("manifest", "checksum", "encryption", "pg_version", "migrations", "space", "duration", "secrets", "lock",
+          "s3")
 FINGERPRINT_LABEL = b"papyrus backup secrets fingerprint v1"
 # Size ratios measured on a 1.07 GB wiki (README, docs/backups.md): plain SQL / gzip-6 = 655 / 206;
 # a safety backup at gzip-1 / gzip-6 = 242 / 206, rounded up for a margin.
@@ -64,6 +65,7 @@ def backup_preflight(*, name: str, checksum: bool = True, lock: bool = True) -> 
     if manifest is not None:
         checks += [
             _checksum(name, path, manifest, local=local) if checksum else None,
+            _encryption(name, path, local=local),
             _pg_version(name, path, local=local),
             _migrations(manifest),
             _space(manifest, local=local),
@@ -122,8 +124,38 @@ def _checksum(name: str, path: Path, manifest: dict, *, local: bool) -> Check:
     return Check("checksum", OK, "in S3 only: checked against the manifest after the download, before loading")
 
 
+def _encryption(name: str, path: Path, *, local: bool) -> Check | None:
+    encrypted = names.is_encrypted(name)
+    if not encrypted and not crypto.enabled():
+        return None
+    try:
+        if encrypted and local:
+            crypto.check_identity(path)
+        crypto.check_safety_backup_readable()
+    except crypto.EncryptionError as exc:
+        return Check("encryption", BLOCK, str(exc))
+    if encrypted:
+        return Check("encryption", OK, "age-encrypted; BACKUP_AGE_IDENTITY_FILE opens it" if local else
+                     "age-encrypted; opened after the download")
+    return Check("encryption", OK, "the safety backup will be encrypted and verified with BACKUP_AGE_IDENTITY_FILE")
+
+
 def _pg_version(name: str, path: Path, *, local: bool) -> Check:
+    if names.is_encrypted(name):
+        return _pg_version_of(_decrypted_head(path) if local else None)
     head = path.open("rb").read(HEADER_BYTES) if local else _reachable(lambda: storage.read_head(name, HEADER_BYTES))
+    return _pg_version_of(head)
+
+
+def _decrypted_head(path: Path) -> bytes | None:
+    try:
+        with crypto.decrypting(path) as plain:
+            return plain.read(HEADER_BYTES)
+    except crypto.EncryptionError:
+        return None  # the encryption check says why
+
+
+def _pg_version_of(head: bytes | None) -> Check:
     dumped_by = _dumped_by(head or b"")
     with pg.raw_connection() as conn:
         server, server_num = pg.server_version(conn.cursor())

@@ -48,9 +48,11 @@ def manifest_for(name: str) -> dict | None:
 
 def manifest_of(row: Backup) -> dict:
     return {
-        "name": row.name, "format": "plain SQL (pg_dump --no-owner --no-privileges), gzip",
+        "name": row.name, "format": "plain SQL (pg_dump --no-owner --no-privileges), gzip"
+        + (", age-encrypted" if names.is_encrypted(row.name) else ""),
         "sha256": row.sha256, "size": row.size, "sqlSize": row.sql_size,
         "secretsFingerprint": row.secrets_fingerprint,
+        "encryption": "age" if names.is_encrypted(row.name) else None, "plaintextSha256": row.plaintext_sha256 or None,
         "startedAt": _iso(row.started_at), "finishedAt": _iso(row.finished_at),
         "durationSeconds": row.duration_seconds, "postgresVersion": row.postgres_version,
         "appVersion": row.app_version, "migrations": row.migrations, "rowCounts": row.row_counts,

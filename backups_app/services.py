@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
-from . import conf, dump, loader, locking, names, pg, preflight, storage
+from . import conf, crypto, dump, loader, locking, names, pg, preflight, storage
 from .errors import BackupError, BackupNotFound, Busy  # noqa: F401 - callers import them from here
 from .metrics import record_failure
 from .models import Backup
@@ -86,7 +86,8 @@ def _claim_row(*, kind: str, name: str | None) -> Backup:
             raise BackupError(f"no queued backup named {name}")
     else:
         taken = lambda n: Backup.objects.filter(name=n).exists() or (conf.backup_dir() / n).exists()  # noqa: E731
-        row = Backup(name=names.next_free(timezone.now().replace(tzinfo=None), taken), kind=kind)
+        row = Backup(name=names.next_free(timezone.now().replace(tzinfo=None), taken, encrypted=crypto.enabled()),
+                     kind=kind)
     row.status, row.started_at, row.error = Backup.Status.RUNNING, timezone.now(), ""
     row.app_version = conf.app_version()
     row.save()
@@ -114,7 +115,8 @@ def _dump(path: Path, progress, snapshot_taken: threading.Event | None = None, *
         with ThreadPoolExecutor(max_workers=1) as counter:
             counts = counter.submit(pg.row_counts, conn.cursor())  # same snapshot, alongside the dump
             written = dump.write_atomically(cmd, pg.libpq_env(), path, level=level, threads=threads,
-                                            progress=_phase(progress, "dump"))
+                                            progress=_phase(progress, "dump"),
+                                            recipients=crypto.recipients() if names.is_encrypted(path.name) else None)
             row_counts = counts.result()
         conn.rollback()
     return {"written": written, "version": version, "migrations": migrations, "row_counts": row_counts}
@@ -136,6 +138,7 @@ def _succeed(row: Backup, facts: dict, began: float) -> None:
     written = facts["written"]
     row.status, row.sha256, row.size = Backup.Status.SUCCESS, written.sha256, written.size
     row.sql_size, row.secrets_fingerprint = written.raw_size, preflight.secrets_fingerprint()
+    row.plaintext_sha256 = written.plain_sha256
     row.finished_at, row.duration_seconds = timezone.now(), round(time.monotonic() - began, 3)
     row.postgres_version, row.migrations, row.row_counts = facts["version"], facts["migrations"], facts["row_counts"]
     row.local = True
@@ -188,6 +191,7 @@ def _adopt(name: str, manifest: dict) -> None:
     Backup.objects.create(
         name=name, kind=manifest.get("kind") or Backup.Kind.MANUAL, status=Backup.Status.SUCCESS,
         sha256=manifest.get("sha256", ""), size=manifest.get("size"), sql_size=manifest.get("sqlSize"),
+        plaintext_sha256=manifest.get("plaintextSha256") or "",
         secrets_fingerprint=manifest.get("secretsFingerprint") or {},
         started_at=manifest.get("startedAt"), finished_at=manifest.get("finishedAt"),
         duration_seconds=manifest.get("durationSeconds"), postgres_version=manifest.get("postgresVersion", ""),
@@ -220,6 +224,9 @@ def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight:
     with locking.exclusive("restore", wait=wait, in_use=names.validate(name)):
         path, manifest = _fetch(name)
         loader.check_checksum(path, manifest["sha256"])
+        if names.is_encrypted(name):  # a wrong identity is refused before anything changes
+            crypto.check_identity(path)
+        crypto.check_safety_backup_readable()
         with locking.maintenance():
             _mark_restore(name, status="running")
             connections.close_all()  # our own sessions must not hold anything the swap needs
@@ -305,7 +312,7 @@ def backup_verify(*, name: str | None = None) -> list[dict]:
     Returns [{"name", "ok", "message"}]; a backup stored only in S3 is downloaded first.
     """
     targets = [names.validate(name)] if name else sorted(
-        p.name for p in conf.backup_dir().glob("backup_*.sql.gz") if names.is_valid(p.name))
+        p.name for p in conf.backup_dir().glob(names.PATTERN) if names.is_valid(p.name))
     return [_verify_one(target) for target in targets]
 
 
@@ -331,7 +338,7 @@ def backup_cleanup(*, now=None, wait: float = 0) -> list[str]:
     """
     with locking.exclusive("cleanup", wait=wait):
         cutoff = (now or timezone.now()).replace(tzinfo=None) - timedelta(days=conf.retention_days())
-        local = {p.name for p in conf.backup_dir().glob("backup_*.sql.gz") if names.is_valid(p.name)}
+        local = {p.name for p in conf.backup_dir().glob(names.PATTERN) if names.is_valid(p.name)}
         remote = storage.list_names() if storage.enabled() else set()
         rows = {row.name: row for row in Backup.objects.all()}
         keep = _protected(rows)
@@ -475,7 +482,8 @@ def backup_enqueue(*, kind: str = Backup.Kind.MANUAL) -> Backup:
     if locking.busy():
         raise Busy(f"another backup or restore is running ({locking.current_holder()})")
     taken = lambda n: Backup.objects.filter(name=n).exists() or (conf.backup_dir() / n).exists()  # noqa: E731
-    row = Backup.objects.create(name=names.next_free(timezone.now().replace(tzinfo=None), taken), kind=kind)
+    row = Backup.objects.create(name=names.next_free(timezone.now().replace(tzinfo=None), taken,
+                                                     encrypted=crypto.enabled()), kind=kind)
     transaction.on_commit(lambda: tasks.create_backup.delay(name=row.name, kind=kind))
     return row
 

@@ -76,7 +76,7 @@ def upload(path: Path, *, sha256: str) -> None:
     store, config = storage(), transfer_config()
     object_key = key(path.name)
     store.bucket.upload_file(str(path), object_key, Config=config,
-                             ExtraArgs={"Metadata": {"sha256": sha256}, "ContentType": "application/gzip",
+                             ExtraArgs={"Metadata": {"sha256": sha256}, "ContentType": "application/octet-stream" if names.is_encrypted(path.name) else "application/gzip",
                                         "ChecksumAlgorithm": "SHA256", **lock_args()})
     etag = store.bucket.Object(object_key).e_tag.strip('"')
     if _etag_is_md5(etag):

@@ -8,6 +8,8 @@ target is ≥ 1 GB: `BENCH_BACKUP_MB=1100 make bench` or
 * backup throughput: papyrus' streaming 2-thread gzip-member writer (`services.backup_create`,
   timed inside a fresh process, peak RSS of that process reported) vs the shell pipeline
   `pg_dump -Fp --no-owner --no-privileges | gzip -6 > f`, interleaved rounds, medians;
+* encrypted create: the same with BACKUP_AGE_RECIPIENTS set (age, streamed), against the
+  unencrypted create of the same round (target ≥ 0.9×), its peak RSS in the RSS row;
 * restore: `services.backup_restore` (checksum + safety backup + all-or-nothing schema swap)
   vs `gunzip -c f | psql --single-transaction` into an empty database.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from pyrage import x25519
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "papyrus_bench_backups"
@@ -86,9 +89,9 @@ def _generate(megabytes: int, backup_dir: Path) -> int:
         return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
 
 
-def _driver(args: list[str], backup_dir: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", DRIVER, *args], cwd=ROOT, env=_env(backup_dir), check=True,
-                         capture_output=True, text=True)
+def _driver(args: list[str], backup_dir: Path, **extra_env: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", DRIVER, *args], cwd=ROOT, env={**_env(backup_dir), **extra_env},
+                         check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -106,7 +109,8 @@ def run() -> list[dict]:
     backup_dir = work / "backups"
     db_bytes = _generate(megabytes, backup_dir)
     url = _url(DB)
-    ours, theirs, rss = [], [], []
+    ours, theirs, encrypted, rss = [], [], [], []
+    keys = {"BACKUP_AGE_RECIPIENTS": ",".join(str(x25519.Identity.generate().to_public()) for _ in range(2))}
     for _ in range(rounds):  # interleaved: the machine is shared and noisy
         theirs.append(_shell(f"set -o pipefail; pg_dump -Fp --no-owner --no-privileges '{url}' | gzip -6 "
                              f"> {work}/baseline.sql.gz"))
@@ -114,6 +118,10 @@ def run() -> list[dict]:
         ours.append(result["seconds"])
         rss.append(result["rss_mb"])
         name = result["name"]
+        sealed = _driver(["create"], backup_dir, **keys)
+        encrypted.append(sealed["seconds"])
+        rss.append(sealed["rss_mb"])
+        (backup_dir / sealed["name"]).unlink()
     baseline_file = work / "baseline.sql.gz"
     # restore: the stock pipeline into an empty database vs papyrus' safe restore of the live one
     _recreate(DB + "_plain")
@@ -128,15 +136,18 @@ def run() -> list[dict]:
             # terminate it; the whole cluster is thrown away after `make bench` anyway.
             pass
     size_note = f"{db_bytes / 1e6:,.0f} MB database"
-    create_s, base_s = statistics.median(ours), statistics.median(theirs)
+    create_s, base_s, sealed_s = statistics.median(ours), statistics.median(theirs), statistics.median(encrypted)
     baseline_file.unlink(missing_ok=True)
     return [
         {"name": f"backup create ({size_note}, DB MB/s)", "figure": round(db_bytes / 1e6 / create_s, 1),
          "unit": "MB/s", "baseline": round(db_bytes / 1e6 / base_s, 1), "baseline_name": "pg_dump | gzip -6",
          "ratio": round(base_s / create_s, 2)},
+        {"name": f"backup create age-encrypted ({size_note}, DB MB/s)", "figure": round(db_bytes / 1e6 / sealed_s, 1),
+         "unit": "MB/s", "baseline": round(db_bytes / 1e6 / create_s, 1), "baseline_name": "unencrypted create",
+         "ratio": round(create_s / sealed_s, 2)},
         {"name": f"backup restore incl. checksum + safety backup ({size_note})", "figure": round(restore["seconds"], 1),
          "unit": "s", "baseline": round(plain, 1), "baseline_name": "gunzip -c | psql --single-transaction",
          "ratio": round(restore["seconds"] / plain, 2)},
-        {"name": "backup create peak RSS (Python process)", "figure": round(max(rss), 1), "unit": "MB",
+        {"name": "backup create peak RSS (Python process, plain and encrypted)", "figure": round(max(rss), 1), "unit": "MB",
          "baseline": 150.0, "baseline_name": "target ceiling", "ratio": round(max(rss) / 150.0, 2)},
     ]

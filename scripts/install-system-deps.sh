@@ -13,6 +13,7 @@ have nginx          || need+=(nginx)
 have chromium       || need+=(chromium)
 have pigz           || need+=(pigz)
 have wrk            || need+=(wrk)
+have age            || need+=(age)
 have docker-compose || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 

@@ -216,6 +216,10 @@ BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed w
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
 # Restore preflight warns when these signing secrets differ from the host that made the backup.
 BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY", "JWT_SECRET"]
+# Client-side encryption with age: recipients (comma list of age1… keys; on when set) and the identity
+# file that decrypts (needed where restores, drills and verifies run).
+BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
+BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE", default="")
 # `backup restore-page`: how pages come back from a backup (as new revisions of the live pages).
 BACKUP_PAGE_RESTORER = "papyrus.wiki.services.page_restore_from_backup"
 HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /health "backups" check
