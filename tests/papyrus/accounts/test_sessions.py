@@ -110,3 +110,31 @@ def test_bearer_clients_are_not_checked(staff_client):
     c = bearer(cookie(staff_client, "accessToken"))
     assert c.post("/api/pages", {"title": "From a SPA elsewhere"}, format="json",
                   HTTP_ORIGIN="https://other.example", HTTP_SEC_FETCH_SITE="cross-site").status_code == 201
+
+
+# --- item 5: the hot path's budget and the Redis-down direction --------------------------------
+
+def test_an_authenticated_request_adds_no_database_query_and_one_redis_call(signed_in, django_assert_num_queries,
+                                                                           monkeypatch):
+    from papyrus.accounts import revocation
+
+    calls = []
+    real = revocation.session_revoked
+    monkeypatch.setattr(revocation, "session_revoked", lambda sid: calls.append(sid) or real(sid))
+    c = bearer(cookie(signed_in, "accessToken"))
+    with django_assert_num_queries(1):  # the user row, as before sessions existed
+        assert c.get("/api/auth/me").status_code == 200
+    assert len(calls) == 1
+
+
+def test_with_redis_unreachable_the_revocation_check_fails_open(signed_in, settings):
+    access = cookie(signed_in, "accessToken")
+    assert signed_in.post("/api/auth/logout").status_code == 204
+    assert bearer(access).get("/api/auth/me").status_code == 401
+    settings.CACHES = {**settings.CACHES, "dead": {
+        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}}}
+    settings.AUTH_REVOCATION_CACHE_ALIAS = "dead"
+    # Documented direction: signature and expiry still apply, the denylist cannot be read.
+    assert bearer(access).get("/api/auth/me").status_code == 200
+    assert bearer("not.a.token").get("/api/auth/me").status_code == 401
