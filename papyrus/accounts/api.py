@@ -1,6 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ParseError, UnsupportedMediaType
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -81,13 +81,21 @@ class LogoutView(TokenEndpoint):
     def post(self, request):
         """End the session of the refresh token (body or cookie) and of the access token (Bearer or
         cookie): both stop working at once, every token rotated from the same sign-in too."""
-        data = RefreshSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.tokens_revoke(refresh=data.validated_data.get("refreshToken") or request.COOKIES.get(REFRESH_COOKIE),
+        services.tokens_revoke(refresh=_body_refresh_token(request) or request.COOKIES.get(REFRESH_COOKIE),
                                access=_bearer(request) or request.COOKIES.get(ACCESS_COOKIE))
         response = Response(status=status.HTTP_204_NO_CONTENT)
         clear_auth_cookies(response)
         return response
+
+
+def _body_refresh_token(request) -> str | None:
+    """`refreshToken` from a JSON body; logout never fails because of its body (it only signs out)."""
+    try:
+        data = request.data
+    except (ParseError, UnsupportedMediaType):
+        return None
+    value = data.get("refreshToken") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _bearer(request) -> str | None:

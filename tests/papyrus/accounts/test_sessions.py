@@ -138,3 +138,10 @@ def test_with_redis_unreachable_the_revocation_check_fails_open(signed_in, setti
     # Documented direction: signature and expiry still apply, the denylist cannot be read.
     assert bearer(access).get("/api/auth/me").status_code == 200
     assert bearer("not.a.token").get("/api/auth/me").status_code == 401
+
+
+def test_a_logout_with_a_malformed_body_still_ends_the_cookie_session(signed_in):
+    access = cookie(signed_in, "accessToken")
+    r = signed_in.generic("POST", "/api/auth/logout", b"{garbage", content_type="application/json")
+    assert r.status_code == 204
+    assert bearer(access).get("/api/auth/me").status_code == 401
