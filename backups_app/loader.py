@@ -82,34 +82,70 @@ def check_complete(path: Path) -> int:
     return total
 
 
-def swap_sql(lock_timeout: str) -> tuple[str, str]:
+# Tables whose live rows survive a restore (their data is never dumped, see pg.EXCLUDED_DATA_TABLES):
+# the list of backups, and the sign-in sessions (refresh token families, with their revocations).
+# A session row is kept only while its user exists in the restored data.
+KEPT_LIVE = ("backups_app_backup", "accounts_tokenfamily")
+COMMITTED = "committed"  # restore_status written inside the restore's transaction
+
+
+def swap_sql(lock_timeout: str, *, restoring: str = "") -> tuple[str, str]:
     """SQL run before and after the dump so that it lands in a fresh `public` replacing the old one.
 
     Both run inside the load's one transaction: PostgreSQL DDL is transactional, so any error
-    rolls the rename, the load and the drop back together. The backups table keeps its live rows.
+    rolls the rename, the load and the drop back together. What survives from the live data:
+    - the rows of KEPT_LIVE (backups list; sign-in sessions and their revocations);
+    - of every user present in both, the live password hash, and each of is_active, is_staff,
+      is_superuser only where both say true: a restore never brings back a password changed
+      since, nor access taken away since;
+    - sequences never go backward: an id handed out before the restore (in a token, a URL, a
+      cache, another system) never names a different row afterwards.
+    `restoring` (a validated backup name) gets restore_status 'committed' in the same transaction,
+    so a restorer killed after COMMIT leaves a row saying the restore did commit.
     """
     pre = (f"ALTER SCHEMA public RENAME TO {OLD_SCHEMA}; CREATE SCHEMA public;")
+    kept = ", ".join(f"'{table}'" for table in KEPT_LIVE)
     post = f"""
 SET LOCAL lock_timeout = '{lock_timeout}';
 DO $swap$
-DECLARE cols text;
+DECLARE cols text; tbl text; filter text; seq record;
 BEGIN
-  IF to_regclass('public.backups_app_backup') IS NULL
-     OR to_regclass('{OLD_SCHEMA}.backups_app_backup') IS NULL THEN RETURN; END IF;
-  SELECT string_agg(quote_ident(n.column_name), ', ') INTO cols
-    FROM information_schema.columns n JOIN information_schema.columns o USING (column_name)
-   WHERE n.table_schema = 'public' AND n.table_name = 'backups_app_backup'
-     AND o.table_schema = '{OLD_SCHEMA}' AND o.table_name = 'backups_app_backup';
-  DELETE FROM public.backups_app_backup;
-  EXECUTE format('INSERT INTO public.backups_app_backup (%s) SELECT %s FROM {OLD_SCHEMA}.backups_app_backup',
-                 cols, cols);
-  PERFORM setval(pg_get_serial_sequence('public.backups_app_backup', 'id'),
-                 GREATEST((SELECT max(id) FROM public.backups_app_backup), 1));
+  FOREACH tbl IN ARRAY ARRAY[{kept}] LOOP
+    CONTINUE WHEN to_regclass('public.' || tbl) IS NULL OR to_regclass('{OLD_SCHEMA}.' || tbl) IS NULL;
+    SELECT string_agg(quote_ident(n.column_name), ', ') INTO cols
+      FROM information_schema.columns n JOIN information_schema.columns o USING (column_name)
+     WHERE n.table_schema = 'public' AND n.table_name = tbl
+       AND o.table_schema = '{OLD_SCHEMA}' AND o.table_name = tbl;
+    filter := CASE WHEN tbl = 'accounts_tokenfamily'
+                   THEN ' WHERE user_id IN (SELECT id FROM public.accounts_user)' ELSE '' END;
+    EXECUTE format('DELETE FROM public.%I', tbl);
+    EXECUTE format('INSERT INTO public.%I (%s) SELECT %s FROM {OLD_SCHEMA}.%I', tbl, cols, cols, tbl) || filter;
+  END LOOP;
+  IF to_regclass('public.accounts_user') IS NOT NULL AND to_regclass('{OLD_SCHEMA}.accounts_user') IS NOT NULL THEN
+    UPDATE public.accounts_user n SET password = o.password, is_active = n.is_active AND o.is_active,
+           is_staff = n.is_staff AND o.is_staff, is_superuser = n.is_superuser AND o.is_superuser
+      FROM {OLD_SCHEMA}.accounts_user o WHERE o.id = n.id;
+  END IF;
+  IF to_regclass('public.backups_app_backup') IS NOT NULL THEN
+    PERFORM setval(pg_get_serial_sequence('public.backups_app_backup', 'id'),
+                   GREATEST((SELECT max(id) FROM public.backups_app_backup), 1));
+    UPDATE public.backups_app_backup SET restore_status = '{COMMITTED}' WHERE name = {_literal(restoring)};
+  END IF;
+  FOR seq IN SELECT n.sequencename, o.last_value FROM pg_sequences n
+               JOIN pg_sequences o ON o.sequencename = n.sequencename AND o.schemaname = '{OLD_SCHEMA}'
+              WHERE n.schemaname = 'public' AND o.last_value IS NOT NULL
+                AND (n.last_value IS NULL OR n.last_value < o.last_value) LOOP
+    PERFORM setval(format('public.%I', seq.sequencename), seq.last_value);
+  END LOOP;
 END
 $swap$;
 DROP SCHEMA {OLD_SCHEMA} CASCADE;
 """
     return pre, post
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def load(path: Path, *, psql: str, env: dict, pre: str = "", post: str = "",

@@ -14,7 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from . import locking
 
 log = logging.getLogger(__name__)
-OPERATIONS = ("create", "upload", "restore", "drill", "cleanup")
+OPERATIONS = ("create", "upload", "restore", "verify", "drill", "cleanup")
 
 
 def record_failure(operation: str) -> None:

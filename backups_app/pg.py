@@ -13,8 +13,9 @@ from django.db import connections
 
 from . import conf
 
-# Data of the backups table is not dumped: a restore keeps the live list of backups.
-EXCLUDED_DATA_TABLES = ("backups_app_backup",)
+# Data not dumped: the list of backups, and sign-in sessions (refresh token families and their
+# revocations): a restore keeps the live rows (loader.KEPT_LIVE), and a backup file holds no session.
+EXCLUDED_DATA_TABLES = ("backups_app_backup", "accounts_tokenfamily")
 
 
 class ToolMissing(RuntimeError):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from . import conf, locking, names, storage
+from . import conf, locking, names, pg, storage
 from .models import Backup
 
 
@@ -20,6 +20,12 @@ def backup_list(*, include_failed: bool = False):
             shown.append(Backup.Status.RUNNING)
         rows = rows.filter(status__in=shown)
     return rows
+
+
+def has_unsettled() -> bool:
+    """A backup or a restore is recorded as under way (alive, or left so by a killed process)."""
+    return Backup.objects.filter(Q(status=Backup.Status.RUNNING)
+                                 | Q(restore_status__in=("running", "committed"))).exists()
 
 
 def backup_get(*, name: str) -> Backup | None:
@@ -56,7 +62,7 @@ def manifest_of(row: Backup) -> dict:
         "startedAt": _iso(row.started_at), "finishedAt": _iso(row.finished_at),
         "durationSeconds": row.duration_seconds, "postgresVersion": row.postgres_version,
         "appVersion": row.app_version, "migrations": row.migrations, "rowCounts": row.row_counts,
-        "excludedTableData": ["backups_app_backup"], "kind": row.kind,
+        "excludedTableData": list(pg.EXCLUDED_DATA_TABLES), "kind": row.kind,
     }
 
 

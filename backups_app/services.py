@@ -23,10 +23,17 @@ from .errors import BackupError, BackupNotFound, Busy  # noqa: F401 - callers im
 from .metrics import record_failure
 from .models import Backup
 from .selectors import manifest_for, manifest_of
+from .signals import restore_committed
 
 log = logging.getLogger(__name__)
 
 
+class ChecksumRefused(loader.CorruptBackup):
+    """The file does not match its manifest's checksum; nothing was touched."""
+
+
+DAMAGED = "damaged: "  # error prefix of a backup whose file failed its checksum
+INTERRUPTED_RESTORE = "interrupted: the restorer stopped before COMMIT; rolled back, the live data is unchanged"
 
 
 # --- create -------------------------------------------------------------------------------
@@ -42,7 +49,8 @@ def backup_create(*, kind: str = Backup.Kind.MANUAL, name: str | None = None, pr
 def _create_locked(*, kind: str, name: str | None, progress, snapshot_taken: threading.Event | None = None
                    ) -> Backup:
     directory = _ensure_dir()
-    _reconcile_interrupted(directory)
+    if kind != Backup.Kind.SAFETY:  # a restore settled everything before starting its safety backup
+        _settle_interrupted()
     row = _claim_row(kind=kind, name=name)
     path = directory / row.name
     began = time.monotonic()
@@ -69,14 +77,45 @@ def _ensure_dir() -> Path:
     return directory
 
 
-def _reconcile_interrupted(directory: Path) -> None:
-    """Under the lock nothing else is running: 'running' rows and temp files are leftovers of a crash."""
+def _settle_interrupted() -> dict:
+    """Under the lock nothing else runs: what a dead process left says so, and is counted.
+
+    A backup still 'running' is a killed create (its renamed-but-unrecorded file is unverifiable and
+    removed; temp files too); a restore still 'running' was rolled back (COMMIT is written last);
+    a restore 'committed' did replace the data but its restorer died before telling anyone:
+    restore_committed is sent now (response caches), then it is marked success.
+    Returns {"backups": [names], "rolled_back": [names], "committed": [names]}.
+    """
+    directory = conf.backup_dir()
+    _refuse_while_a_restore_session_runs()
+    settled = {"backups": [], "rolled_back": [], "committed": []}
     for row in Backup.objects.filter(status=Backup.Status.RUNNING):
-        (directory / row.name).unlink(missing_ok=True)  # renamed but never recorded: unverifiable
+        (directory / row.name).unlink(missing_ok=True)
         row.status, row.error, row.local = Backup.Status.FAILED, "interrupted: the process stopped", False
         row.save(update_fields=["status", "error", "local"])
-    for leftover in directory.glob(".backup_*.tmp"):
-        leftover.unlink(missing_ok=True)
+        record_failure("create")
+        settled["backups"].append(row.name)
+    if directory.exists():
+        for leftover in directory.glob(".backup_*.tmp"):
+            leftover.unlink(missing_ok=True)
+    for name in Backup.objects.filter(restore_status="running").values_list("name", flat=True):
+        _mark_restore(name, status="failed", error=INTERRUPTED_RESTORE)
+        record_failure("restore")
+        settled["rolled_back"].append(name)
+    for name in Backup.objects.filter(restore_status=loader.COMMITTED).values_list("name", flat=True):
+        _announce_restore(name, duration=None, note="finished by recovery: the restorer died after COMMIT")
+        settled["committed"].append(name)
+    return settled
+
+
+def _refuse_while_a_restore_session_runs() -> None:
+    """psql may still be applying COMMIT for a restorer that just died: wait for it to end."""
+    with pg.raw_connection(autocommit=True) as conn:
+        busy = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND application_name = 'papyrus-backup' AND backend_xid IS NOT NULL "
+                            "AND pid <> pg_backend_pid()").fetchone()[0]
+    if busy:
+        raise Busy("a restore's psql session is still running in the database; try again in a moment")
 
 
 def _claim_row(*, kind: str, name: str | None) -> Backup:
@@ -180,24 +219,45 @@ def _fetch(name: str) -> tuple[Path, dict]:
         Backup.objects.filter(name=name).update(local=True)
     if manifest is None:
         raise BackupError(f"backup {name} has no manifest ({name}.json); its checksum cannot be verified")
-    _adopt(name, manifest)
     return path, manifest
 
 
-def _adopt(name: str, manifest: dict) -> None:
-    """Record a backup known only from its files (e.g. on a fresh database after a disaster)."""
-    if Backup.objects.filter(name=name).exists():
+def _fetch_verified(name: str, *, operation: str) -> tuple[Path, dict]:
+    """_fetch, then the file's checksum against its manifest; only a file that passed is recorded.
+
+    A refusal is counted as a failure of `operation` and a backup recorded as successful whose
+    file is damaged is recorded as failed (so list, API, drills, retention and /health stop
+    counting on it); a good copy later (e.g. fetched again from S3) makes it successful again.
+    """
+    path, manifest = _fetch(name)
+    try:
+        loader.check_checksum(path, manifest["sha256"])
+    except loader.CorruptBackup as exc:
+        record_failure(operation)
+        Backup.objects.filter(name=name, status=Backup.Status.SUCCESS).update(
+            status=Backup.Status.FAILED, error=f"{DAMAGED}{exc}"[:4000])
+        raise ChecksumRefused(str(exc)) from exc
+    _record_verified(name, manifest, path)
+    return path, manifest
+
+
+def _record_verified(name: str, manifest: dict, path: Path) -> None:
+    """Record a backup known only from its files (e.g. on a fresh database after a disaster), from
+    facts just verified: the checksum matched, the size is the file's."""
+    row = Backup.objects.filter(name=name).first()
+    if row is not None:
+        if row.status == Backup.Status.FAILED and row.error.startswith(DAMAGED):
+            Backup.objects.filter(pk=row.pk).update(status=Backup.Status.SUCCESS, error="")
         return
     Backup.objects.create(
         name=name, kind=manifest.get("kind") or Backup.Kind.MANUAL, status=Backup.Status.SUCCESS,
-        sha256=manifest.get("sha256", ""), size=manifest.get("size"), sql_size=manifest.get("sqlSize"),
+        sha256=manifest["sha256"], size=path.stat().st_size, sql_size=manifest.get("sqlSize"),
         plaintext_sha256=manifest.get("plaintextSha256") or "",
         secrets_fingerprint=manifest.get("secretsFingerprint") or {},
         started_at=manifest.get("startedAt"), finished_at=manifest.get("finishedAt"),
         duration_seconds=manifest.get("durationSeconds"), postgres_version=manifest.get("postgresVersion", ""),
         app_version=manifest.get("appVersion", ""), migrations=manifest.get("migrations", []),
-        row_counts=manifest.get("rowCounts", {}), local=(conf.backup_dir() / name).exists(),
-        in_s3=storage.enabled() and storage.exists(name))
+        row_counts=manifest.get("rowCounts", {}), local=True, in_s3=storage.enabled() and storage.exists(name))
 
 
 # --- restore ------------------------------------------------------------------------------
@@ -222,8 +282,12 @@ def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight:
             _mark_restore(name, status="failed", error=str(exc))
             raise
     with locking.exclusive("restore", wait=wait, in_use=names.validate(name)):
-        path, manifest = _fetch(name)
-        loader.check_checksum(path, manifest["sha256"])
+        _settle_interrupted()
+        try:
+            path, _ = _fetch_verified(name, operation="restore")
+        except ChecksumRefused as exc:
+            _mark_restore(name, status="failed", error=str(exc))
+            raise
         if names.is_encrypted(name):  # a wrong identity is refused before anything changes
             crypto.check_identity(path)
         crypto.check_safety_backup_readable()
@@ -235,14 +299,32 @@ def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight:
             try:
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-backup") as pool:
                     safety = _start_safety_backup(pool)
-                    _swap(path, progress, before_commit=lambda: _finish_safety_backup(safety))
+                    _swap(path, progress, restoring=name, before_commit=lambda: _finish_safety_backup(safety))
             except BackupError as exc:
                 record_failure("restore")
                 _mark_restore(name, status="failed", error=str(exc))
                 raise BackupError(f"restore of {name} failed and was rolled back; the live data is unchanged. "
                                   f"{exc}") from exc
-        _mark_restore(name, status="success", duration=time.monotonic() - began)
+            # Committed (the row now says 'committed'): tell the other apps before writes resume.
+            unannounced = _announce_restore(name, duration=time.monotonic() - began)
+        if unannounced:
+            raise BackupError(f"restore of {name} committed (the live data is the backup's now), but "
+                              f"{unannounced}; run `manage.py backup recover` once that is fixed")
         return Backup.objects.get(name=name)
+
+
+def _announce_restore(name: str, *, duration: float | None, note: str = "") -> str:
+    """Send restore_committed, then mark the restore a success; "" when done, else what failed
+    (the restore then stays 'committed', and recovery sends the signal again)."""
+    results = restore_committed.send_robust(sender="backups_app", name=name)
+    failed = "; ".join(f"{getattr(receiver, '__qualname__', receiver)} failed: {error}"
+                       for receiver, error in results if isinstance(error, Exception))
+    if failed:
+        log.error("backups: restore of %s committed but %s", name, failed)
+        Backup.objects.filter(name=name).update(restore_error=f"committed, but {failed}"[:4000])
+        return failed
+    _mark_restore(name, status="success", error=note, duration=duration)
+    return ""
 
 
 def _start_safety_backup(pool: ThreadPoolExecutor):
@@ -280,8 +362,8 @@ def _finish_safety_backup(future) -> None:
     log.info("backups: safety backup %s written before the restore commits", row.name)
 
 
-def _swap(path: Path, progress, *, before_commit=None) -> None:
-    pre, post = loader.swap_sql(conf.restore_lock_timeout())
+def _swap(path: Path, progress, *, restoring: str, before_commit=None) -> None:
+    pre, post = loader.swap_sql(conf.restore_lock_timeout(), restoring=restoring)
     with pg.raw_connection() as conn:
         major = pg.server_major(pg.server_version(conn.cursor())[1])
     loader.load(path, psql=pg.binary("psql", major=major), env=pg.libpq_env(), pre=pre, post=post,
@@ -299,8 +381,42 @@ def _end_idle_transactions() -> None:
 def _mark_restore(name: str, *, status: str, error: str = "", duration: float | None = None) -> None:
     fields = {"restore_status": status, "restore_error": error[:4000]}
     if status == "success":
-        fields.update(restored_at=timezone.now(), restore_duration_seconds=round(duration or 0, 3))
+        fields.update(restored_at=timezone.now(),
+                      restore_duration_seconds=round(duration, 3) if duration is not None else None)
     Backup.objects.filter(name=name).update(**fields)
+
+
+# --- recovery after a killed create or restore -------------------------------------------
+
+
+def backup_recover(*, wait: float = 0) -> dict:
+    """What an operator runs after a killed create or restore (`manage.py backup recover`).
+
+    Takes the backup lock — so it is refused (Busy) while a live holder runs — settles what the
+    dead process left (see _settle_interrupted: counted failures, a rolled-back or a committed
+    restore, restore_committed sent for the latter) and turns maintenance mode off.
+    Returns _settle_interrupted's dict plus "maintenance": whether it was on.
+    """
+    with locking.exclusive("recover", wait=wait):
+        settled = _settle_interrupted()
+        settled["maintenance"] = locking.in_maintenance()
+        locking.set_maintenance(False)
+    return settled
+
+
+def settle_if_interrupted() -> dict | None:
+    """The periodic check (Celery beat, every minute): the same as backup_recover, only when a row
+    says a process died mid-way and nobody holds the lock; maintenance is turned off only when it
+    belonged to a dead restore. None when there was nothing to do."""
+    from .selectors import has_unsettled
+
+    if not has_unsettled() or locking.busy():
+        return None
+    with locking.exclusive("settle"):
+        settled = _settle_interrupted()
+        if settled["rolled_back"] or settled["committed"]:
+            locking.set_maintenance(False)
+    return settled
 
 
 # --- verify -------------------------------------------------------------------------------
@@ -319,8 +435,7 @@ def backup_verify(*, name: str | None = None) -> list[dict]:
 def _verify_one(name: str) -> dict:
     try:
         with locking.using(name):
-            path, manifest = _fetch(name)
-            loader.check_checksum(path, manifest["sha256"])
+            path, _ = _fetch_verified(name, operation="verify")
             size = loader.check_complete(path)
     except BackupError as exc:
         return {"name": name, "ok": False, "message": str(exc)}
@@ -392,11 +507,11 @@ def backup_drill(*, name: str | None = None, progress=None) -> Backup:
     name = names.validate(name) if name else _newest_success()
     with locking.using(name):
         try:
-            path, manifest = _fetch(name)
-            loader.check_checksum(path, manifest["sha256"])
+            path, manifest = _fetch_verified(name, operation="drill")
             duration = _drill_into_scratch(path, manifest, progress)
         except BackupError as exc:
-            record_failure("drill")
+            if not isinstance(exc, ChecksumRefused):  # counted already
+                record_failure("drill")
             Backup.objects.filter(name=name).update(drill_error=str(exc)[:4000])
             raise BackupError(f"drill of {name} failed: {exc}") from exc
     Backup.objects.filter(name=name).update(verified_at=timezone.now(), drill_error="",
@@ -447,8 +562,7 @@ def backup_restore_pages(*, name: str, page_ids=(), folder: str = "", progress=N
         raise BackupError("name the pages to bring back (--page=ID, repeatable, or --folder=NAME)")
     restorer = conf.page_restorer()
     with locking.using(name):
-        path, manifest = _fetch(name)
-        loader.check_checksum(path, manifest["sha256"])
+        path, _ = _fetch_verified(name, operation="restore")
         with _scratch_database(path, progress, phase="time travel") as (scratch, _):
             with pg.raw_connection(database=scratch) as conn:
                 try:

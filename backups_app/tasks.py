@@ -36,6 +36,21 @@ def restore_pages(name, page_ids=(), folder=""):
         log.error("backups: %s", exc)
 
 
+@shared_task(name="backups_app.tasks.settle_interrupted", ignore_result=True)
+def settle_interrupted():
+    """Beat, every minute: a create or restore whose process died is recorded as such (and a restore
+    that committed before its restorer died gets its restore_committed signal: caches dropped)."""
+    try:
+        settled = services.settle_if_interrupted()
+    except Busy:
+        return
+    except BackupError as exc:
+        log.error("backups: settling an interrupted operation failed: %s", exc)
+        return
+    if settled and any(settled.values()):
+        log.warning("backups: settled after a dead process: %s", settled)
+
+
 @shared_task(name="backups_app.tasks.scheduled_backup", ignore_result=True)
 def scheduled_backup():
     """Beat: create on BACKUP_SCHEDULE, then apply retention."""

@@ -1,6 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ParseError, UnsupportedMediaType
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 from papyrus.wiki.errors import Conflict
 
 from . import services
-from .authentication import REFRESH_COOKIE
+from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
 from .cookies import clear_auth_cookies, set_auth_cookies
+from .origin import refuse_cross_site_with_cookies
 from .serializers import LoginSerializer, RefreshSerializer, RegisterSerializer, UserSerializer
 
 
@@ -21,6 +22,10 @@ class TokenEndpoint(APIView):
 
     def get_authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_cross_site_with_cookies(request)  # refresh and logout read the cookies themselves
 
 
 def _signed_in(user, status_code=status.HTTP_200_OK):
@@ -72,12 +77,30 @@ class RefreshView(TokenEndpoint):
 
 
 class LogoutView(TokenEndpoint):
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=RefreshSerializer, responses={204: None})
     def post(self, request):
-        services.tokens_revoke(refresh=request.COOKIES.get(REFRESH_COOKIE))
+        """End the session of the refresh token (body or cookie) and of the access token (Bearer or
+        cookie): both stop working at once, every token rotated from the same sign-in too."""
+        services.tokens_revoke(refresh=_body_refresh_token(request) or request.COOKIES.get(REFRESH_COOKIE),
+                               access=_bearer(request) or request.COOKIES.get(ACCESS_COOKIE))
         response = Response(status=status.HTTP_204_NO_CONTENT)
         clear_auth_cookies(response)
         return response
+
+
+def _body_refresh_token(request) -> str | None:
+    """`refreshToken` from a JSON body; logout never fails because of its body (it only signs out)."""
+    try:
+        data = request.data
+    except (ParseError, UnsupportedMediaType):
+        return None
+    value = data.get("refreshToken") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _bearer(request) -> str | None:
+    scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" and raw.strip() else None
 
 
 class MeView(APIView):

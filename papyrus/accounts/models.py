@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -46,3 +48,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role(self) -> str:
         return "admin" if self.is_staff else "user"
+
+
+class TokenFamily(models.Model):
+    """One sign-in and the chain of refresh tokens rotated from it (its id is the tokens' `sid`).
+
+    Only the newest refresh token of a family (`current_jti`) can be exchanged; presenting an
+    older one is reuse (OAuth 2.0 Security BCP, refresh token rotation) and revokes the family.
+    Holds no secret: a jti is useless without the signing key. A restore keeps the live rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    current_jti = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="tokenfamily_expires")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.id}"

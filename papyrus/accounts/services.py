@@ -1,10 +1,26 @@
-"""Sign-up and token lifecycle. Views call these; they never touch tokens directly."""
+"""Sign-up and token lifecycle. Views call these; they never touch tokens directly.
+
+Every sign-in starts a TokenFamily; its id travels in both tokens as `sid`. Rotation is one
+conditional UPDATE on the family's current jti, so of two requests racing with one refresh
+token exactly one wins; the other — like any later use of a rotated token — is reuse, and
+revokes the whole family and its access tokens (OAuth 2.0 Security BCP, refresh token rotation).
+"""
+import logging
+import uuid
+
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from .models import User
+from . import revocation
+from .authentication import SESSION_CLAIM
+from .models import TokenFamily, User
+
+log = logging.getLogger(__name__)
 
 
 class EmailTaken(Exception):
@@ -37,29 +53,78 @@ def user_authenticate(*, email: str, password: str) -> User:
     return user
 
 
+def _refresh_for(user: User, sid: str) -> RefreshToken:
+    """A new refresh token (no OutstandingToken row: the database keeps no usable token)."""
+    token = RefreshToken()
+    token[api_settings.USER_ID_CLAIM] = getattr(user, api_settings.USER_ID_FIELD)
+    token[SESSION_CLAIM] = sid
+    return token
+
+
 def tokens_issue(*, user: User) -> tuple[str, str]:
-    """Return (access, refresh) for a freshly signed-in user."""
-    refresh = RefreshToken.for_user(user)
+    """Return (access, refresh) for a freshly signed-in user: a new token family."""
+    family = TokenFamily(user=user)
+    refresh = _refresh_for(user, str(family.id))
+    family.current_jti, family.expires_at = refresh[api_settings.JTI_CLAIM], datetime_from_epoch(refresh["exp"])
+    family.save()
     return str(refresh.access_token), str(refresh)
 
 
 def tokens_rotate(*, refresh: str) -> tuple[User, str, str]:
-    """Exchange a refresh token for a new pair; the old refresh token is blacklisted."""
+    """Exchange the newest refresh token of a family for a new pair; anything else is refused."""
     try:
         old = RefreshToken(refresh)
-        user = User.objects.get(pk=old["user_id"], is_active=True)
-        old.blacklist()
-    except (TokenError, KeyError, User.DoesNotExist) as exc:
+        user_id, jti = old[api_settings.USER_ID_CLAIM], old[api_settings.JTI_CLAIM]
+    except (TokenError, KeyError) as exc:
         raise BadRefreshToken() from exc
-    access, new_refresh = tokens_issue(user=user)
-    return user, access, new_refresh
+    sid = _uuid(old.get(SESSION_CLAIM))
+    if not sid:
+        raise BadRefreshToken()  # issued before token families existed: sign in again
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise BadRefreshToken()
+    new = _refresh_for(user, sid)
+    claimed = TokenFamily.objects.filter(pk=sid, user=user, current_jti=jti, revoked_at=None).update(
+        current_jti=new[api_settings.JTI_CLAIM], rotated_at=timezone.now(), expires_at=datetime_from_epoch(new["exp"]))
+    if not claimed:
+        _revoke_family(sid, reason="reuse")
+        raise BadRefreshToken()
+    return user, str(new.access_token), str(new)
 
 
-def tokens_revoke(*, refresh: str | None) -> None:
-    """Blacklist a refresh token; an invalid or missing one is already unusable."""
-    if not refresh:
-        return
+def tokens_revoke(*, refresh: str | None = None, access: str | None = None) -> None:
+    """Log out: end the session of the refresh token and of the access token, when valid.
+
+    An invalid, expired or missing token is already unusable; nothing to do for it.
+    """
+    for raw, token_class in ((refresh, RefreshToken), (access, AccessToken)):
+        sid = _session_of(raw, token_class)
+        if sid:
+            _revoke_family(sid, reason="logout")
+
+
+def _session_of(raw: str | None, token_class) -> str | None:
+    if not raw:
+        return None
     try:
-        RefreshToken(refresh).blacklist()
+        token = token_class(raw)
     except TokenError:
-        pass
+        return None
+    return _uuid(token.get(SESSION_CLAIM))
+
+
+def _uuid(value) -> str | None:
+    try:
+        return str(uuid.UUID(str(value))) if value else None
+    except ValueError:
+        return None
+
+
+def _revoke_family(sid: str, *, reason: str) -> None:
+    """Refuse the family's refresh tokens (database) and its access tokens (Redis denylist)."""
+    revoked = TokenFamily.objects.filter(pk=sid, revoked_at=None).update(revoked_at=timezone.now(),
+                                                                         revoked_reason=reason)
+    if revoked and reason == "reuse":
+        log.warning("auth: refresh reuse detected, session %s revoked", sid)
+    revocation.revoke_session(sid)
+

@@ -9,3 +9,4 @@ class WikiConfig(AppConfig):
     def ready(self):
         from . import cache  # noqa: F401 - connects response-cache invalidation to page writes
         from . import realtime  # noqa: F401  connects the page_changed → WebSocket broadcaster
+        from . import receivers  # noqa: F401 - a restore (backups_app) invalidates the response cache

@@ -53,6 +53,11 @@ def cached_response(view_method):
     return wrapper
 
 
+def invalidate_everything() -> bool:
+    """Make every cached response stale (e.g. a restore replaced the data); False if Redis failed."""
+    return pages.invalidate() is not None
+
+
 @receiver(page_changed, dispatch_uid="wiki-cache-invalidate-on-page-change")
 def invalidate_on_page_change(sender, **kwargs):
     pages.invalidate()

@@ -1,4 +1,7 @@
 """Reads. Every query here returns only what `user` may read."""
+import secrets
+from html import escape
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 
@@ -32,20 +35,29 @@ def page_get(*, page_id: int) -> Page | None:
 
 
 def page_search(*, user, q: str, limit: int) -> list[dict]:
-    """Full-text search, weighted title > tags > content, best rank first."""
+    """Full-text search, weighted title > tags > content, best rank first.
+
+    `snippet` is HTML: the page's text escaped, highlights as <mark>. ts_headline marks hits with
+    random sentinels (no page can contain them) that become <mark> only after escaping.
+    """
     query = SearchQuery(q, config="english", search_type="websearch")
+    start, stop = f"hlstart{secrets.token_hex(8)}", f"hlstop{secrets.token_hex(8)}"
     pages = (
         page_readable(user=user)
         .filter(search_vector=query)
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             snippet=SearchHeadline("content", query, config="english", max_words=30, min_words=10,
-                                   start_sel="<mark>", stop_sel="</mark>"),
+                                   start_sel=start, stop_sel=stop),
         )
         .order_by("-rank", "-id")[:limit]
     )
-    return [{"id": p.pk, "title": p.title, "slug": p.slug, "snippet": p.snippet, "rank": round(p.rank, 6)}
-            for p in pages]
+    return [{"id": p.pk, "title": p.title, "slug": p.slug, "snippet": _highlighted(p.snippet, start, stop),
+             "rank": round(p.rank, 6)} for p in pages]
+
+
+def _highlighted(snippet: str, start: str, stop: str) -> str:
+    return escape(snippet).replace(start, "<mark>").replace(stop, "</mark>")
 
 
 def team_list(*, user) -> QuerySet[Team]:

@@ -57,6 +57,9 @@ def test_kill_9_during_create_leaves_no_partial_backup_and_no_stuck_lock(live_db
     assert not conn.exists(LOCK)
     listed = support.manage(env, "backup", "list", "--all").stdout
     assert "interrupted" in listed and f"{name}  success" in listed
+    # Issue 19 item 8: the killed create was recorded as failed and counted as a failure.
+    assert int(conn.get("papyrus:backups:failures:create") or 0) == 1
+    assert "nothing was left interrupted" in support.manage(env, "backup", "recover").stdout
     assert _objects(client, bucket_name) == [f"backups/{name}", f"backups/{name}.json"]
 
 
@@ -156,5 +159,13 @@ def test_kill_9_of_the_restorer_before_its_safety_backup_is_done_commits_nothing
     support.wait_for(lambda: not _loader_sessions(db), timeout=60, what="the orphaned psql to end")
     assert support.snapshot(db) == live, "a killed restore committed"
     assert support.schemas(db) == ["public"]
+    # Issue 19 item 8: the killed restore is not 'running' forever; recover says what happened.
+    recovered = support.manage(env, "backup", "recover").stdout
+    assert f"restore of {name}: interrupted before COMMIT, rolled back" in recovered
+    with support.admin_conn(db) as conn:
+        status, error = conn.execute("SELECT restore_status, restore_error FROM backups_app_backup "
+                                     "WHERE name = %s", (name,)).fetchone()
+    assert status == "failed" and error.startswith("interrupted")
+    assert int(redis.Redis.from_url(env["REDIS_URL"]).get("papyrus:backups:failures:restore") or 0) == 1
     with support.admin_conn(db) as conn:
         assert conn.execute("SELECT count(*) FROM public.zz_filler").fetchone()[0] > 0

@@ -1,4 +1,5 @@
-"""`manage.py backup create | list | preflight NAME | restore --file=NAME | verify [--file=NAME] | cleanup | drill`.
+"""`manage.py backup create | list | preflight NAME | restore --file=NAME | restore-page | verify [--file=NAME]
+| cleanup | drill [--file=NAME] | recover`.
 
 The guide's `npm run backup:create` / `backup:restore --file=` are `backup create` / `backup restore --file=`.
 """
@@ -39,7 +40,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "preflight", "restore", "restore-page", "verify",
-                                               "cleanup", "drill"])
+                                               "cleanup", "drill", "recover"])
         parser.add_argument("name", nargs="?", help="backup name (same as --file)")
         parser.add_argument("--file", dest="file", help="backup name, e.g. backup_2026-02-01_020000.sql.gz")
         parser.add_argument("--wait", type=float, default=0,
@@ -140,6 +141,21 @@ class Command(BaseCommand):
     def do_cleanup(self, *, wait, **_):
         removed = services.backup_cleanup(wait=wait)
         self.stdout.write(f"removed {len(removed)} backup(s)" + (": " + ", ".join(removed) if removed else ""))
+
+    def do_recover(self, *, wait, **_):
+        """After a killed create or restore: record what it left, finish a committed restore, and
+        turn maintenance mode off. Refused while a backup or restore is still running."""
+        settled = services.backup_recover(wait=wait)
+        for name in settled["backups"]:
+            self.stdout.write(f"{name}: the backup was interrupted; recorded as failed")
+        for name in settled["rolled_back"]:
+            self.stdout.write(f"restore of {name}: interrupted before COMMIT, rolled back; the live data is unchanged")
+        for name in settled["committed"]:
+            self.stdout.write(f"restore of {name}: had committed before its process died; caches dropped, "
+                              "recorded as restored")
+        self.stdout.write("maintenance mode turned off" if settled["maintenance"] else "maintenance mode was off")
+        if not any(settled[k] for k in ("backups", "rolled_back", "committed")):
+            self.stdout.write("nothing was left interrupted")
 
     def do_drill(self, *, file, **_):
         progress = Progress(self.stdout)
