@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from . import cache, selectors, services
 from .models import Team
-from .permissions import can_post_to_team, can_read, can_write
+from .permissions import can_post_to_team, can_read, can_read_team, can_write
 from .serializers import (PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
                           TeamSerializer)
 
@@ -67,10 +67,15 @@ class PageListView(APIView):
 
 
 class PageDetailView(APIView):
-    def _page(self, request, page_id, *, write=False):
+    @staticmethod
+    def _found(page_id):
         page = selectors.page_get(page_id=page_id)
         if page is None:
             raise NotFound("Page not found")
+        return page
+
+    def _page(self, request, page_id, *, write=False):
+        page = self._found(page_id)
         if not can_read(request.user, page):
             raise PermissionDenied("You cannot read this page")
         if write:
@@ -80,9 +85,11 @@ class PageDetailView(APIView):
         return page
 
     @extend_schema(responses={200: PageSerializer})
-    @cache.cached_response
     def get(self, request, page_id):
-        return Response(PageSerializer(self._page(request, page_id)).data)
+        data = cache.cached_page(page_id, lambda: PageSerializer(self._found(page_id)).data)
+        if not can_read_team(request.user, data["teamId"]):
+            raise PermissionDenied("You cannot read this page")
+        return Response(data)
 
     def _update(self, request, page_id, *, partial):
         page = self._page(request, page_id, write=True)

@@ -11,9 +11,14 @@ def team_ids_of(user) -> list[int]:
 
 
 def can_read(user, page: Page) -> bool:
-    if page.team_id is None or (user.is_authenticated and user.is_staff):
+    return can_read_team(user, page.team_id)
+
+
+def can_read_team(user, team_id: int | None) -> bool:
+    """May `user` read a page of this team (None: a team-less page, readable by everyone)?"""
+    if team_id is None or (user.is_authenticated and user.is_staff):
         return True
-    return user.is_authenticated and Membership.objects.filter(user=user, team_id=page.team_id).exists()
+    return user.is_authenticated and Membership.objects.filter(user=user, team_id=team_id).exists()
 
 
 def can_write(user, page: Page) -> bool:
