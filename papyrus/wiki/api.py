@@ -3,13 +3,13 @@ from urllib.parse import urlencode
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import cache, selectors, services
-from .models import Team
+from .models import Page, Team
 from .permissions import can_post_to_team, can_read, can_read_team, can_write
 from .serializers import (PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
                           TeamSerializer)
@@ -36,6 +36,16 @@ def _require_user(request):
         raise NotAuthenticated("Sign in to do this")
 
 
+def _check_team_for_post(user, team_id: int) -> None:
+    """400 for an unknown team, 403 for a team `user` is not in. One query for a member (a team
+    with a member exists); the existence query only for staff and refusals."""
+    member = can_post_to_team(user, team_id)
+    if (not member or user.is_staff) and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationError({"teamId": ["Unknown team"]})
+    if not member:
+        raise PermissionDenied("You are not a member of this team")
+
+
 class PageListView(APIView):
     @extend_schema(parameters=[PageListParams], responses={200: PageSerializer(many=True)})
     @cache.cached_response
@@ -59,10 +69,9 @@ class PageListView(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         team_id = fields.pop("team_id", None)
-        if team_id is not None and not can_post_to_team(request.user, team_id):
-            raise PermissionDenied("You are not a member of this team")
-        page = services.page_create(author=request.user, team=Team.objects.filter(pk=team_id).first(),
-                                    **fields)
+        if team_id is not None:
+            _check_team_for_post(request.user, team_id)
+        page = services.page_create(author=request.user, team_id=team_id, **fields)
         return Response(PageSerializer(page).data, status=status.HTTP_201_CREATED)
 
 
@@ -95,7 +104,10 @@ class PageDetailView(APIView):
         page = self._page(request, page_id, write=True)
         data = PageSerializer(page, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        page = services.page_update(page=page, editor=request.user, **data.validated_data)
+        try:
+            page = services.page_update(page=page, editor=request.user, **data.validated_data)
+        except Page.DoesNotExist:  # deleted since it was read
+            raise NotFound("Page not found") from None
         return Response(PageSerializer(page).data)
 
     @extend_schema(request=PageSerializer, responses={200: PageSerializer})

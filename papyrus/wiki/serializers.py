@@ -24,11 +24,6 @@ class PageSerializer(serializers.ModelSerializer):
                   "createdAt", "updatedAt"]
         read_only_fields = ["id", "slug"]
 
-    def validate_teamId(self, value):
-        if value is not None and not Team.objects.filter(pk=value).exists():
-            raise serializers.ValidationError("Unknown team")
-        return value
-
 
 class PageListParams(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=20, min_value=1)
