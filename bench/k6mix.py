@@ -34,11 +34,11 @@ import loadtest  # noqa: E402
 import services  # noqa: E402
 
 FLOW = Path(__file__).resolve().parent / "k6flow.lua"
-ROUNDS = 3
+ROUNDS = int(os.environ.get("K6MIX_ROUNDS", 3))
 CPU_USERS = 100          # the CPU rounds' load: below saturation, so CPU/request is not queueing
 CPU_SECONDS = 15
 LOGINS = 20
-USERS = (200, 300, 400, 500, 700, 1000)
+USERS = tuple(int(u) for u in os.environ.get("K6MIX_USERS", "200,300,400,500,700,1000").split(","))
 PROBE_SECONDS = 30
 WORKERS = int(os.environ.get("WEB_WORKERS", 2))
 PASSWORD = "LoadTest123!"
