@@ -77,14 +77,14 @@ class PageListView(APIView):
 
 class PageDetailView(APIView):
     @staticmethod
-    def _found(page_id):
-        page = selectors.page_get(page_id=page_id)
+    def _found(page_id, viewer=None):
+        page = selectors.page_get(page_id=page_id, viewer=viewer)
         if page is None:
             raise NotFound("Page not found")
         return page
 
     def _page(self, request, page_id, *, write=False):
-        page = self._found(page_id)
+        page = self._found(page_id, viewer=request.user)
         if not can_read(request.user, page):
             raise PermissionDenied("You cannot read this page")
         if write:
@@ -95,8 +95,15 @@ class PageDetailView(APIView):
 
     @extend_schema(responses={200: PageSerializer})
     def get(self, request, page_id):
-        data = cache.cached_page(page_id, lambda: PageSerializer(self._found(page_id)).data)
-        if not can_read_team(request.user, data["teamId"]):
+        fetched = []  # on a miss, the page as read, with the reader's role along
+
+        def compute():
+            fetched.append(self._found(page_id, viewer=request.user))
+            return PageSerializer(fetched[0]).data
+
+        data = cache.cached_page(page_id, compute)
+        readable = can_read(request.user, fetched[0]) if fetched else can_read_team(request.user, data["teamId"])
+        if not readable:
             raise PermissionDenied("You cannot read this page")
         return Response(data)
 

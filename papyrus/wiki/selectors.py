@@ -1,8 +1,8 @@
 """Reads. Every query here returns only what `user` may read."""
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from .models import Page, Team
+from .models import Membership, Page, Team
 from .permissions import team_ids_of
 
 
@@ -26,9 +26,17 @@ def page_list(*, user, q: str = "", tag: str = "", folder: str = "", team_id: in
     return pages.order_by("-created_at", "-id")
 
 
-def page_get(*, page_id: int) -> Page | None:
-    """The live page with this id, whoever may read it (callers check permission)."""
-    return Page.objects.alive().select_related("author").filter(pk=page_id).first()
+def page_get(*, page_id: int, viewer=None) -> Page | None:
+    """The live page with this id, whoever may read it (callers check permission).
+
+    With a signed-in, non-staff `viewer`, the page carries `viewer_role`: their role in the
+    page's team (None: not a member), fetched in the same query for permissions.py.
+    """
+    pages = Page.objects.alive().select_related("author").filter(pk=page_id)
+    if viewer is not None and viewer.is_authenticated and not viewer.is_staff:
+        role = Membership.objects.filter(team_id=OuterRef("team_id"), user=viewer).values("role")[:1]
+        pages = pages.annotate(viewer_role=Subquery(role))
+    return pages.first()
 
 
 def page_search(*, user, q: str, limit: int) -> list[dict]:

@@ -62,11 +62,11 @@ def test_the_k6_crud_iteration(user, team_of, login, django_assert_num_queries):
         created = alice.post("/api/pages", {**PAGE, "teamId": team.id}, format="json")
     assert created.status_code == 201, created.content
     url = f"/api/pages/{created.json()['id']}"
-    with django_assert_num_queries(3):  # user, page, membership
+    with django_assert_num_queries(2):  # user, page with the reader's role in its team
         assert alice.get(url).status_code == 200
-    with django_assert_num_queries(4):  # user, page, membership, one UPDATE ... RETURNING (+ revision)
+    with django_assert_num_queries(3):  # user, page with role, one UPDATE ... RETURNING (+ revision)
         assert alice.patch(url, {"content": "Updated"}, format="json").status_code == 200
-    with django_assert_num_queries(4):  # user, page, membership, UPDATE
+    with django_assert_num_queries(3):  # user, page with role, UPDATE
         assert alice.delete(url).status_code == 204
     with django_assert_num_queries(2):  # user, page (absent)
         assert alice.get(url).status_code == 404
