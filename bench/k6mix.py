@@ -176,6 +176,11 @@ def login_cpu_ms(base: str, roots: list[int], email: str) -> float:
     return (server_cpu(roots) - before) * 1000 / LOGINS
 
 
+def drain() -> None:
+    """Let the requests a stopped wrk left queued in the server finish before the next run."""
+    time.sleep(3)
+
+
 def row(name: str, figure: float, unit: str, baseline: float, baseline_name: str) -> dict:
     return {"name": name, "figure": round(figure, 3), "unit": unit, "baseline": round(baseline, 3),
             "baseline_name": baseline_name, "ratio": round(figure / baseline, 3)}
@@ -201,14 +206,16 @@ def run() -> list[dict]:
             read.write_text(READ_LUA % ",".join(map(str, page_ids(base))))
             flow_env = {"COOKIE": cookie, "TEAM_ID": str(team_id), "THINK_MS": "1000"}
             mix, reads, logins = [], [], []
-            wrk(base, FLOW, threads=CPU_USERS, connections=CPU_USERS, seconds=3, env=flow_env)  # warm-up
-            wrk(base, read, threads=4, connections=32, seconds=2, env={})
+            wrk(base, FLOW, threads=CPU_USERS, connections=CPU_USERS, seconds=5, env=flow_env)  # warm-up
+            drain()
+            wrk(base, read, threads=4, connections=32, seconds=3, env={})
             for n in range(ROUNDS):
                 order = [("mix", FLOW, flow_env, CPU_USERS, CPU_USERS), ("read", read, {}, 4, 32)]
                 for label, script, script_env, threads, users in (order if n % 2 == 0 else order[::-1]):
                     ms, result = cpu_per_request(base, roots, script, threads=threads, users=users,
                                                  env=script_env)
                     (mix if label == "mix" else reads).append(ms)
+                    drain()
                     print(f"bench.k6mix: round {n} {label}: {ms:.3f} ms CPU/request {result}", flush=True)
                 logins.append(login_cpu_ms(base, roots, email))
             probes = []
@@ -219,7 +226,7 @@ def run() -> list[dict]:
                 print(f"bench.k6mix: {users} users: {'meets' if ok else 'misses'} {result}", flush=True)
                 if not ok:
                     break
-                time.sleep(2)
+                drain()
     finally:
         loadtest.stop_stack(procs)
     mix_ms, read_ms, login_ms = (statistics.median(v) for v in (mix, reads, logins))
