@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from . import cache, selectors, services
 from .models import Page, Team
 from .permissions import can_post_to_team, can_read, can_read_team, can_write
-from .serializers import (PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
+from .serializers import (PageInput, PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
                           TeamSerializer)
 
 
@@ -65,7 +65,7 @@ class PageListView(APIView):
     @extend_schema(request=PageSerializer, responses={201: PageSerializer})
     def post(self, request):
         _require_user(request)
-        data = PageSerializer(data=request.data)
+        data = PageInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         team_id = fields.pop("team_id", None)
@@ -109,7 +109,7 @@ class PageDetailView(APIView):
 
     def _update(self, request, page_id, *, partial):
         page = self._page(request, page_id, write=True)
-        data = PageSerializer(page, data=request.data, partial=partial)
+        data = PageInput(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         try:
             page = services.page_update(page=page, editor=request.user, **data.validated_data)

@@ -162,3 +162,19 @@ def test_writes_to_unknown_pages_are_404(signed_in, method):
         r = getattr(signed_in, method)(path, {"title": "x"}, format="json")
         assert r.status_code == 404, (path, r.content)
         assert r.json()["message"]
+
+
+def test_page_input_accepts_and_refuses_what_the_page_serializer_does():
+    """Writes validate with PageInput (declared fields, cheaper); PageSerializer documents them."""
+    from papyrus.wiki.serializers import PageInput, PageSerializer
+
+    cases = [{"title": "T"}, {"title": ""}, {}, {"title": "x" * 201}, {"title": "T", "tags": ["a"] * 21},
+             {"title": "T", "tags": [""]}, {"title": "T", "teamId": 0}, {"title": "T", "teamId": None},
+             {"title": "T", "content": " spaced ", "folder": "f"}, {"title": "T", "folder": "x" * 101}]
+    for data in cases:
+        for partial in (False, True):
+            ours, theirs = PageInput(data=data, partial=partial), PageSerializer(data=data, partial=partial)
+            assert ours.is_valid() == theirs.is_valid(), data
+            assert ours.errors == theirs.errors, data
+            if ours.is_valid():
+                assert dict(ours.validated_data) == dict(theirs.validated_data), data
