@@ -3,7 +3,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Membership, Page, PageRevision, Team
+from .models import Membership, Page, Team
 from .signals import page_changed
 
 EDITABLE_FIELDS = ("title", "content", "tags", "folder")
