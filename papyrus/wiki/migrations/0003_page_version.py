@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(model_name="page", name="version",
-                            field=models.PositiveIntegerField(default=0, editable=False)),
+                            field=models.PositiveIntegerField(default=0, db_default=0, editable=False)),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
     ]
