@@ -11,7 +11,7 @@ A page write drops only what it changed, for every process at once (ops.cache.na
   caller) bumps its page, its team's scope (or "public") and "all". A write to a team's page
   leaves anonymous lists, other teams' lists and every other page's entry current.
 
-User changes (author names appear in pages) and `invalidate_all()` (e.g. after a database
+User changes (author names appear in pages) and `invalidate_everything()` (e.g. after a database
 restore) make every entry stale. A read after a write never returns stale data through any process.
 """
 from __future__ import annotations
@@ -35,10 +35,10 @@ PUBLIC = "public"
 ALL = "all"
 
 
-def invalidate_all() -> int | None:
+def invalidate_everything() -> bool:
     """Make every cached page, list and search stale in every process (after a database restore,
-    or anything else that changes pages without services.py)."""
-    return pages.invalidate()
+    or anything else that changes pages without services.py); False if Redis failed."""
+    return pages.invalidate() is not None
 
 
 def page_scope(page_id: int) -> str:
@@ -95,4 +95,4 @@ def invalidate_on_user_change(sender, created=False, update_fields=None, **kwarg
     # A new user appears in no cached page; a login only touches last_login (and a rehash the password).
     if created or (update_fields and set(update_fields) <= {"last_login", "password"}):
         return
-    invalidate_all()
+    invalidate_everything()

@@ -1,4 +1,4 @@
-"""Scoped invalidation: a page write drops only what it changed; invalidate_all() drops everything."""
+"""Scoped invalidation: a page write drops only what it changed; invalidate_everything() drops everything."""
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -10,7 +10,7 @@ from papyrus.wiki import cache, services
 @pytest.fixture(autouse=True)
 def caching():
     with override_settings(OPS_CACHE_RESPONSES=True):
-        cache.invalidate_all()
+        cache.invalidate_everything()
         yield
 
 
@@ -86,13 +86,13 @@ def test_a_cached_page_still_checks_who_reads_it(client, login, user, other, tea
     assert login(other).get(f"/api/pages/{secret.id}").status_code == 200
 
 
-def test_invalidate_all_makes_every_entry_stale(client, user, page_of):
+def test_invalidate_everything_makes_every_entry_stale(client, user, page_of):
     page = page_of(user, "Zebra", content="zebra")
     urls = ["/api/pages", f"/api/pages/{page.id}", "/api/search?q=zebra"]
     for url in urls:
         served(client, url)
     assert all(served(client, url)[1] == 0 for url in urls)
-    cache.invalidate_all()
+    cache.invalidate_everything()
     assert all(served(client, url)[1] > 0 for url in urls)
 
 

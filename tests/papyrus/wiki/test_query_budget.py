@@ -38,7 +38,7 @@ def test_anonymous_reads_uncached(anon, public, django_assert_num_queries, url, 
 @pytest.mark.parametrize("url", ["/api/pages", "/api/pages/{id}", "/api/search?q=test&limit=10"])
 def test_anonymous_reads_cached_cost_no_query(anon, public, django_assert_num_queries, url):
     with override_settings(OPS_CACHE_RESPONSES=True):
-        cache.invalidate_all()
+        cache.invalidate_everything()
         anon.get(url.format(id=public.id))
         with django_assert_num_queries(0):
             assert anon.get(url.format(id=public.id)).status_code == 200
@@ -47,7 +47,7 @@ def test_anonymous_reads_cached_cost_no_query(anon, public, django_assert_num_qu
 def test_a_members_cached_team_page_read(signed_in, user, team_of, page_of, django_assert_num_queries):
     page = page_of(user, "Team page", team=team_of(user))
     with override_settings(OPS_CACHE_RESPONSES=True):
-        cache.invalidate_all()
+        cache.invalidate_everything()
         signed_in.get(f"/api/pages/{page.id}")
         with django_assert_num_queries(2):  # the user (JWT), the membership
             assert signed_in.get(f"/api/pages/{page.id}").status_code == 200
