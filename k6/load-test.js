@@ -1,6 +1,6 @@
 // The guide's k6 load test: 50/200/500/1000/500/0 VUs over 1/3/5/5/3/1 minutes.
 //   k6 run -e BASE_URL=http://127.0.0.1:8000 k6/load-test.js
-import { BASE_URL, THRESHOLDS, iteration, signIn } from './lib/api.js';
+import { BASE_URL, THRESHOLDS, createTeam, iteration, signIn } from './lib/api.js';
 
 export const options = {
   stages: [
@@ -14,10 +14,10 @@ export const options = {
   thresholds: THRESHOLDS,
 };
 
-// Register and log in once; every VU shares the cookies.
+// Register and log in once, and create the team CRUD pages go to; every VU shares both.
 export function setup() {
   const email = `k6_${Date.now()}@loadtest.local`;
-  return signIn(email, 'LoadTest123!', 'k6 Load Test');
+  return createTeam(signIn(email, 'LoadTest123!', 'k6 Load Test'), 'k6 CRUD');
 }
 
 export default function (session) {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -64,10 +65,25 @@ def start_stack(env: dict, port: int, workers: int) -> list[subprocess.Popen]:
 
 
 def stop_stack(procs: list[subprocess.Popen]) -> None:
+    """Stop every process group started by start_stack (nginx, granian, uvicorn and Celery
+    workers with their children); a group still there after 15 s is killed."""
     for p in procs:
-        p.terminate()
+        _signal_group(p, signal.SIGTERM)
+    deadline = time.monotonic() + 15
     for p in procs:
-        p.wait(timeout=15)
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        _signal_group(p, signal.SIGKILL)  # children left behind by a leader that exited
+        p.wait()
+
+
+def _signal_group(p: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(p.pid, sig)  # start_new_session=True: the group id is the leader's pid
+    except ProcessLookupError:
+        pass
 
 
 def artillery(base_url: str, profile: str, report: Path, overrides: str | None = None) -> int:

@@ -72,7 +72,14 @@ def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
     return conf
 
 
-def web_commands(port: int, *, workers: int = 2) -> list[list[str]]:
+def web_threads() -> int:
+    """Blocking threads per granian worker (WEB_THREADS). Several, so that a login's Argon2 hash
+    (argon2-cffi releases the GIL) or a request waiting on PostgreSQL does not hold up the cheap
+    requests queued behind it on the same worker: chosen on the k6 mix (docs/load-tests.md)."""
+    return int(os.environ.get("WEB_THREADS", 4))
+
+
+def web_commands(port: int, *, workers: int = 2, threads: int | None = None) -> list[list[str]]:
     """The processes that serve PORT: front proxy, WSGI for HTTP, ASGI for WebSockets."""
     var = services.var_dir()
     http_port, ws_port = services.free_port(), services.free_port()
@@ -81,7 +88,7 @@ def web_commands(port: int, *, workers: int = 2) -> list[list[str]]:
     return [
         [nginx, "-e", "stderr", "-c", str(conf), "-g", "daemon off;"],
         [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(http_port),
-         "--workers", str(workers), "--blocking-threads", "1", "--no-ws", "--respawn-failed-workers",
+         "--workers", str(workers), "--blocking-threads", str(threads or web_threads()), "--no-ws", "--respawn-failed-workers",
          "papyrus.wsgi:application"],
         [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(ws_port), "--no-access-log",
          "papyrus.asgi:application"],

@@ -118,6 +118,13 @@ REALTIME_AUTHENTICATOR = "papyrus.accounts.websocket.authenticate_scope"
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Argon2id first (papyrus/accounts/hashers.py); PBKDF2 hashes still verify, and are rehashed
+# with Argon2id on the user's next login.
+PASSWORD_HASHERS = [
+    "papyrus.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "papyrus.accounts.validators.LetterDigitSymbolValidator"},

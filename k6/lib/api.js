@@ -42,6 +42,15 @@ export function signIn(email, password, name) {
   return { cookie: `accessToken=${access}; refreshToken=${refresh}` };
 }
 
+// The team CRUD pages go to (k6's setup creates it): anonymous Browse and Search never list a
+// team page, so they never open a page a concurrent CRUD iteration is deleting — every failed
+// check is a real failure.
+export function createTeam(session, name) {
+  const res = http.post(`${BASE_URL}/api/teams`, JSON.stringify({ name }), withCookies(session));
+  check(res, { 'team is 201': (r) => r.status === 201 });
+  return Object.assign({}, session, { teamId: res.status === 201 ? res.json('id') : null });
+}
+
 export function healthCheck() {
   group('Health Check', () => {
     const res = http.get(`${BASE_URL}/health`, { headers: JSON_HEADERS });
@@ -79,6 +88,7 @@ export function authenticatedCrud(session) {
       title: `k6 page ${__VU}-${__ITER}-${Date.now()}`,
       content: 'Load testing content',
       tags: ['k6', 'test'],
+      teamId: session.teamId,
     }), params);
     check(created, { 'create is 201': (r) => r.status === 201 });
     if (created.status !== 201) return;

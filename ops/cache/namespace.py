@@ -1,20 +1,25 @@
-"""A namespace of cached values that one write invalidates at once, for every process.
+"""A namespace of cached values, invalidated all at once or one *scope* at a time, for every process.
 
     pages = VersionedNamespace("wiki")
-    value = pages.get_or_set(["list", user_key, url], compute)   # read path
-    pages.invalidate()                                         # after every write (commit)
+    value = pages.get_or_set(["list", user_key, url], compute, scopes=["public"])   # read path
+    pages.invalidate("public", "page:7")     # after a write (commit): only what it changed
+    pages.invalidate()                       # everything (after a restore, a rename...)
 
-The namespace has a generation counter in Redis. Each entry is stored with the generation
-read *before* its value was computed, and a lookup fetches the counter and the entry in one
-round trip (MGET): an entry is served only while its generation is still current. A write
-INCRs the counter after commit, so from the moment the writer's response is sent, no
-process can serve what was cached before it — not even a value computed concurrently
-from pre-write data, which carries the old generation.
+The namespace has a generation counter in Redis, and each scope one more. An entry is stored
+with the generations of the namespace and of its scopes read *before* its value was computed
+(its stamp), and a lookup fetches those counters and the entry in one round trip (MGET): an
+entry is served only while its stamp is still current. A write INCRs the counters of the
+scopes it touched after commit, so from the moment the writer's response is sent, no process
+can serve what was cached before it under those scopes — not even a value computed
+concurrently from pre-write data, which carries the old stamp — while entries of the other
+scopes stay current.
 
 All keys of a namespace share one `{hash tag}`, so the MGET stays on one Redis Cluster slot.
+Generation keys have no TTL (entries do): keep Redis' maxmemory policy `noeviction` or
+`volatile-*`, so a counter is never evicted and restarted under an entry stamped with it.
 Redis unavailable: lookups compute (counted as errors) and invalidate() cannot bump. So a
-process that saw Redis fail bumps the generation once when Redis answers again, before it
-serves anything: a write made during the outage cannot leave older entries current.
+process that saw Redis fail bumps the namespace generation once when Redis answers again,
+before it serves anything: a write made during the outage cannot leave older entries current.
 """
 from __future__ import annotations
 
@@ -47,76 +52,94 @@ class VersionedNamespace:
     def generation_key(self) -> str:
         return make_key(self._alias(), f"{{{self.name}}}:generation")
 
+    def scope_key(self, scope: str) -> str:
+        return make_key(self._alias(), f"{{{self.name}}}:scope:{scope}")
+
     def entry_key(self, parts: Iterable[Any]) -> str:
         digest = hashlib.blake2b(json.dumps(list(parts), default=str).encode(), digest_size=16).hexdigest()
         return make_key(self._alias(), f"{{{self.name}}}:entry:{digest}")
 
     # --- reads ------------------------------------------------------------
-    def get_or_set(self, parts: Iterable[Any], compute: Callable[[], Any]) -> Any:
-        """The cached value for `parts` at the current generation, else `compute()` (then cached).
+    def get_or_set(self, parts: Iterable[Any], compute: Callable[[], Any], *, scopes: Iterable[str] = ()) -> Any:
+        """The cached value for `parts` while the namespace and `scopes` are unchanged, else
+        `compute()` (then cached). Name every scope a write that changes the value invalidates.
 
         `compute()` must return JSON-serialisable data (DjangoJSONEncoder); what is returned
         on a hit is that data as JSON decodes it.
         """
         if not conf.responses_enabled():
             return compute()
+        scopes = list(scopes)
         try:
             client = redis_client(self._alias())
             key = self.entry_key(parts)
-            generation, raw = client.mget([self.generation_key(), key])
+            *generations, raw = client.mget([self.generation_key(), *map(self.scope_key, scopes), key])
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
             return compute()
-        generation = int(generation or 0)
+        stamp = self._stamp(generations)
         if self._missed_invalidation:
-            generation, raw = self._recover(client, generation), None
-        value = self._decode(raw, generation)
+            stamp, raw = self._recover(client, generations), None
+        value = self._decode(raw, stamp)
         if value is not None:
             metrics.hit(self.name)
             return value[0]
         metrics.miss(self.name)
         value = compute()
-        self._store(client, key, generation, value)
+        self._store(client, key, stamp, value)
         return value
 
-    def _recover(self, client, generation: int) -> int:
+    @staticmethod
+    def _stamp(generations: list) -> bytes:
+        return b".".join(g or b"0" for g in generations)
+
+    def _recover(self, client, generations: list) -> bytes:
         try:
-            generation = int(client.incr(self.generation_key()))
+            generations[0] = str(int(client.incr(self.generation_key()))).encode()
             self._missed_invalidation = False
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
-        return generation
+        return self._stamp(generations)
 
-    def _decode(self, raw: bytes | None, generation: int) -> tuple[Any] | None:
-        """(value,) when `raw` was stored at `generation`, else None."""
+    def _decode(self, raw: bytes | None, stamp: bytes) -> tuple[Any] | None:
+        """(value,) when `raw` was stored under `stamp`, else None."""
         if raw is None:
             return None
         stored, _, text = raw.partition(b":")
-        if not stored.isdigit() or int(stored) != generation:
+        if stored != stamp:
             return None
         return (json.loads(text),)
 
-    def _store(self, client, key: str, generation: int, value: Any) -> None:
+    def _store(self, client, key: str, stamp: bytes, value: Any) -> None:
         text = json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
         ttl = conf.default_timeout() if self.ttl is None else self.ttl
         try:
-            client.set(key, f"{generation}:{text}".encode(), ex=ttl)
+            client.set(key, stamp + b":" + text.encode(), ex=ttl)
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
 
     # --- writes -----------------------------------------------------------
-    def invalidate(self) -> int | None:
-        """Make every entry of the namespace stale (INCR the generation); the new generation.
+    def invalidate(self, *scopes: str) -> int | None:
+        """Make stale every entry of `scopes` (INCR their generations, in one round trip), or of
+        the whole namespace when no scope is named; the last new generation.
 
         Returns None when Redis is unavailable: nothing could be cached meanwhile either,
         except entries written before the outage, which expire after their TTL.
         """
         try:
-            generation = int(redis_client(self._alias()).incr(self.generation_key()))
+            client = redis_client(self._alias())
+            if scopes:
+                pipe = client.pipeline(transaction=False)
+                for scope in scopes:
+                    pipe.incr(self.scope_key(scope))
+                generation = int(pipe.execute()[-1])
+            else:
+                generation = int(client.incr(self.generation_key()))
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
             return None
-        self._missed_invalidation = False
+        if not scopes:
+            self._missed_invalidation = False
         return generation
 
     def _unavailable(self, exc: BaseException) -> None:

@@ -40,7 +40,8 @@ class PageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS if f in form.cleaned_data}
         if change:
-            page = services.page_update(page=obj, editor=request.user, **data)
+            # the form already changed `obj`: the service compares against the stored page
+            page = services.page_update(page=Page.objects.get(pk=obj.pk), editor=request.user, **data)
         else:
             page = services.page_create(author=form.cleaned_data.get("author") or request.user,
                                         team=form.cleaned_data.get("team"), **data)

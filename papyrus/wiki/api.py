@@ -3,15 +3,15 @@ from urllib.parse import urlencode
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import cache, selectors, services
-from .models import Team
-from .permissions import can_post_to_team, can_read, can_write
-from .serializers import (PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
+from .models import Page, Team
+from .permissions import can_post_to_team, can_read, can_read_team, can_write
+from .serializers import (PageInput, PageListParams, PageSerializer, SearchParams, SearchResultSerializer,
                           TeamSerializer)
 
 
@@ -36,6 +36,16 @@ def _require_user(request):
         raise NotAuthenticated("Sign in to do this")
 
 
+def _check_team_for_post(user, team_id: int) -> None:
+    """400 for an unknown team, 403 for a team `user` is not in. One query for a member (a team
+    with a member exists); the existence query only for staff and refusals."""
+    member = can_post_to_team(user, team_id)
+    if (not member or user.is_staff) and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationError({"teamId": ["Unknown team"]})
+    if not member:
+        raise PermissionDenied("You are not a member of this team")
+
+
 class PageListView(APIView):
     @extend_schema(parameters=[PageListParams], responses={200: PageSerializer(many=True)})
     @cache.cached_response
@@ -55,22 +65,26 @@ class PageListView(APIView):
     @extend_schema(request=PageSerializer, responses={201: PageSerializer})
     def post(self, request):
         _require_user(request)
-        data = PageSerializer(data=request.data)
+        data = PageInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         team_id = fields.pop("team_id", None)
-        if team_id is not None and not can_post_to_team(request.user, team_id):
-            raise PermissionDenied("You are not a member of this team")
-        page = services.page_create(author=request.user, team=Team.objects.filter(pk=team_id).first(),
-                                    **fields)
+        if team_id is not None:
+            _check_team_for_post(request.user, team_id)
+        page = services.page_create(author=request.user, team_id=team_id, **fields)
         return Response(PageSerializer(page).data, status=status.HTTP_201_CREATED)
 
 
 class PageDetailView(APIView):
-    def _page(self, request, page_id, *, write=False):
-        page = selectors.page_get(page_id=page_id)
+    @staticmethod
+    def _found(page_id, viewer=None):
+        page = selectors.page_get(page_id=page_id, viewer=viewer)
         if page is None:
             raise NotFound("Page not found")
+        return page
+
+    def _page(self, request, page_id, *, write=False):
+        page = self._found(page_id, viewer=request.user)
         if not can_read(request.user, page):
             raise PermissionDenied("You cannot read this page")
         if write:
@@ -80,15 +94,27 @@ class PageDetailView(APIView):
         return page
 
     @extend_schema(responses={200: PageSerializer})
-    @cache.cached_response
     def get(self, request, page_id):
-        return Response(PageSerializer(self._page(request, page_id)).data)
+        fetched = []  # on a miss, the page as read, with the reader's role along
+
+        def compute():
+            fetched.append(self._found(page_id, viewer=request.user))
+            return PageSerializer(fetched[0]).data
+
+        data = cache.cached_page(page_id, compute)
+        readable = can_read(request.user, fetched[0]) if fetched else can_read_team(request.user, data["teamId"])
+        if not readable:
+            raise PermissionDenied("You cannot read this page")
+        return Response(data)
 
     def _update(self, request, page_id, *, partial):
         page = self._page(request, page_id, write=True)
-        data = PageSerializer(page, data=request.data, partial=partial)
+        data = PageInput(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        page = services.page_update(page=page, editor=request.user, **data.validated_data)
+        try:
+            page = services.page_update(page=page, editor=request.user, **data.validated_data)
+        except Page.DoesNotExist:  # deleted since it was read
+            raise NotFound("Page not found") from None
         return Response(PageSerializer(page).data)
 
     @extend_schema(request=PageSerializer, responses={200: PageSerializer})

@@ -1,10 +1,18 @@
 """Response caching for page list, page read and search (SPEC §5.5), on ops.cache.
 
-Responses are cached per *visibility*, not per user: every anonymous caller shares one
-entry, every caller with the same set of teams shares another, staff share a third. The
-whole namespace goes stale on every page write (`page_changed`, sent after commit by
-services.py for the API, admin and any other caller) and on user changes (author names
-appear in pages), so a read after a write never returns stale data through any process.
+A page write drops only what it changed, for every process at once (ops.cache.namespace scopes):
+
+- a page read is cached once per page (whoever reads it: the permission check runs on every
+  request, from the cached `teamId`) under the scope "page:<id>";
+- lists and searches are cached per *visibility* — every anonymous caller shares one entry,
+  every caller with the same set of teams another, staff a third — under the scopes of the
+  pages that visibility can see: "public" (team-less pages), "team:<id>" per team, "all" (staff);
+- a write (`page_changed`, sent after commit by services.py for the API, admin and any other
+  caller) bumps its page, its team's scope (or "public") and "all". A write to a team's page
+  leaves anonymous lists, other teams' lists and every other page's entry current.
+
+User changes (author names appear in pages) and `invalidate_everything()` (e.g. after a database
+restore) make every entry stale. A read after a write never returns stale data through any process.
 """
 from __future__ import annotations
 
@@ -23,15 +31,32 @@ from .signals import page_changed
 pages = VersionedNamespace("wiki", ttl=300)
 
 CACHED_HEADERS = ("X-Total-Count", "Link")
+PUBLIC = "public"
+ALL = "all"
 
 
-def visibility(user) -> str:
-    """What `user` may read, as a key: "anon", "staff" or their sorted team ids."""
+def invalidate_everything() -> bool:
+    """Make every cached page, list and search stale in every process (after a database restore,
+    or anything else that changes pages without services.py); False if Redis failed."""
+    return pages.invalidate() is not None
+
+
+def page_scope(page_id: int) -> str:
+    return f"page:{page_id}"
+
+
+def team_scope(team_id: int | None) -> str:
+    return PUBLIC if team_id is None else f"team:{team_id}"
+
+
+def visibility(user) -> tuple[str, list[str]]:
+    """What `user` may read, as (a key, the scopes of the pages it covers)."""
     if not user.is_authenticated:
-        return "anon"
+        return "anon", [PUBLIC]
     if user.is_staff:
-        return "staff"
-    return "teams:" + ",".join(map(str, sorted(team_ids_of(user))))
+        return "staff", [ALL]
+    teams = sorted(team_ids_of(user))
+    return "teams:" + ",".join(map(str, teams)), [PUBLIC, *map(team_scope, teams)]
 
 
 def cached_response(view_method):
@@ -46,26 +71,28 @@ def cached_response(view_method):
             return {"data": response.data,
                     "headers": {h: response[h] for h in CACHED_HEADERS if response.has_header(h)}}
 
-        parts = (view_method.__qualname__, visibility(request.user), request.build_absolute_uri())
-        cached = pages.get_or_set(parts, compute)
+        key, scopes = visibility(request.user)
+        parts = (view_method.__qualname__, key, request.build_absolute_uri())
+        cached = pages.get_or_set(parts, compute, scopes=scopes)
         return Response(cached["data"], headers=cached["headers"])
 
     return wrapper
 
 
-def invalidate_everything() -> bool:
-    """Make every cached response stale (e.g. a restore replaced the data); False if Redis failed."""
-    return pages.invalidate() is not None
+def cached_page(page_id: int, compute):
+    """One page's representation (`compute()`, which raises for a missing page), shared by every
+    reader; valid until that page is written."""
+    return pages.get_or_set(("page", page_id), compute, scopes=[page_scope(page_id)])
 
 
 @receiver(page_changed, dispatch_uid="wiki-cache-invalidate-on-page-change")
-def invalidate_on_page_change(sender, **kwargs):
-    pages.invalidate()
+def invalidate_on_page_change(sender, page, **kwargs):
+    pages.invalidate(page_scope(page.pk), team_scope(page.team_id), ALL)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="wiki-cache-invalidate-on-user-change")
 def invalidate_on_user_change(sender, created=False, update_fields=None, **kwargs):
-    # A new user appears in no cached page; a login only touches last_login.
-    if created or (update_fields and set(update_fields) <= {"last_login"}):
+    # A new user appears in no cached page; a login only touches last_login (and a rehash the password).
+    if created or (update_fields and set(update_fields) <= {"last_login", "password"}):
         return
-    pages.invalidate()
+    invalidate_everything()

@@ -50,6 +50,9 @@ class Page(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Updates so far = the number of the newest revision; read from the locked row, it numbers
+    # the next revision without counting them (services.page_update).
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)  # db_default: raw INSERTs
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PageQuerySet.as_manager()

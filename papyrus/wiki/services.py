@@ -1,9 +1,9 @@
 """Writes. Views, admin and tasks call these; nothing else writes pages or teams."""
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Membership, Page, PageRevision, Team
+from .models import Membership, Page, Team
 from .signals import page_changed
 
 EDITABLE_FIELDS = ("title", "content", "tags", "folder")
@@ -13,8 +13,12 @@ def _emit(event: str, page: Page) -> None:
     transaction.on_commit(lambda: page_changed.send(sender=Page, event=event, page=page))
 
 
+def _base_slug(title: str) -> str:
+    return (slugify(title, allow_unicode=True) or "page")[:200].strip("-") or "page"
+
+
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    base = (slugify(title, allow_unicode=True) or "page")[:200].strip("-") or "page"
+    base = _base_slug(title)
     taken = Page.objects.filter(slug__startswith=base)
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
@@ -27,43 +31,81 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return f"{base}-{n}"
 
 
+def _insert(page: Page) -> None:
+    if connection.in_atomic_block:  # a caller's transaction: a failed INSERT must not abort it
+        with transaction.atomic():
+            page.save(force_insert=True)
+    else:  # autocommit: the INSERT alone, no BEGIN/COMMIT round trips
+        page.save(force_insert=True)
+
+
 def page_create(*, author, title: str, content: str = "", tags=None, folder: str = "docs",
-                team: Team | None = None) -> Page:
+                team: Team | None = None, team_id: int | None = None) -> Page:
+    """One INSERT in the common case: the title's own slug is tried first, and only a taken
+    slug costs a look-up of the taken ones (and another INSERT)."""
+    page = Page(title=title, content=content, tags=list(tags or []), folder=folder or "docs", author=author,
+                team=team, team_id=team.pk if team is not None else team_id)
+    slug = _base_slug(title)
     for _ in range(5):  # a concurrent create may take the same slug; try the next one
+        page.slug = slug
         try:
-            with transaction.atomic():
-                page = Page.objects.create(
-                    title=title, slug=_unique_slug(title), content=content, tags=list(tags or []),
-                    folder=folder or "docs", author=author, team=team)
-                _emit("page.created", page)
-                return page
+            _insert(page)
         except IntegrityError:
+            if not Page.objects.filter(slug=slug).exists():
+                raise  # not the slug: another constraint
+            page.pk = None
+            slug = _unique_slug(title)
             continue
+        _emit("page.created", page)
+        return page
     raise IntegrityError("could not allocate a unique slug")
 
 
-@transaction.atomic
+# One statement, atomic by itself: lock the live row, keep its current state as revision
+# number version + 1, apply the changes and return what the response needs. The trigger of
+# migration 0002 refreshes search_vector. FOR UPDATE makes a concurrent update of the same
+# page wait and then read this one's result (READ COMMITTED re-reads the locked row).
+UPDATE_SQL = """
+WITH old AS (
+    SELECT id, title, content, tags, folder, version FROM wiki_page
+    WHERE id = %(id)s AND deleted_at IS NULL FOR UPDATE
+), revision AS (
+    INSERT INTO wiki_pagerevision (page_id, number, title, content, tags, folder, edited_by_id, created_at)
+    SELECT id, version + 1, title, content, tags, folder, %(editor)s, %(now)s FROM old
+)
+UPDATE wiki_page AS p SET {assignments}, version = old.version + 1, updated_at = %(now)s
+FROM old WHERE p.id = old.id
+RETURNING p.title, p.slug, p.content, p.tags, p.folder, p.version, p.updated_at
+"""
+RETURNED = ("title", "slug", "content", "tags", "folder", "version", "updated_at")
+
+
 def page_update(*, page: Page, editor, **changes) -> Page:
-    """Apply `changes` (any of title, content, tags, folder), keeping a revision of the old state."""
-    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
-    page = Page.objects.select_for_update().get(pk=page.pk)
-    number = page.revisions.count() + 1
-    PageRevision.objects.create(page=page, number=number, title=page.title, content=page.content,
-                                tags=page.tags, folder=page.folder, edited_by=editor)
+    """Apply `changes` (any of title, content, tags, folder), keeping a revision of the old state.
+
+    One SQL statement (two more only when the title changes: the slug). `page` is updated in
+    place from the row as written. Page.DoesNotExist when the page was deleted meanwhile.
+    """
+    changes = {k: (list(v) if k == "tags" else v) for k, v in changes.items() if k in EDITABLE_FIELDS}
     if "title" in changes and changes["title"] != page.title:
-        page.slug = _unique_slug(changes["title"], exclude_pk=page.pk)
-    for field, value in changes.items():
-        setattr(page, field, list(value) if field == "tags" else value)
-    page.save()
+        changes["slug"] = _unique_slug(changes["title"], exclude_pk=page.pk)
+    params = {"id": page.pk, "editor": getattr(editor, "pk", None), "now": timezone.now(), **changes}
+    assignments = ", ".join(f"{field} = %({field})s" for field in changes) or "title = old.title"
+    with connection.cursor() as cursor:
+        cursor.execute(UPDATE_SQL.format(assignments=assignments), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Page.DoesNotExist(page.pk)
+    for field, value in zip(RETURNED, row):
+        setattr(page, field, value)
     _emit("page.updated", page)
     return page
 
 
-@transaction.atomic
 def page_delete(*, page: Page) -> None:
-    """Soft delete: the row stays, readers stop seeing it."""
-    Page.objects.filter(pk=page.pk).update(deleted_at=timezone.now())
+    """Soft delete, one UPDATE: the row stays, readers stop seeing it."""
     page.deleted_at = timezone.now()
+    Page.objects.filter(pk=page.pk, deleted_at__isnull=True).update(deleted_at=page.deleted_at)
     _emit("page.deleted", page)
 
 

@@ -50,6 +50,10 @@ def test_each_k6_script_passes_its_checks_against_a_live_server(k6_tree, papyrus
     methods = {(r["method"], r["url"].split("?")[0].rsplit("/", 1)[-1].isdigit()) for r in record["requests"]}
     assert ("DELETE", True) in methods and ("PATCH", True) in methods
     assert all(r["headers"].get("Content-Type") == "application/json" for r in record["requests"])
+    # CRUD pages go to the team setup() created, never where anonymous Browse can open them.
+    creates = [json.loads(r["body"]) for r in record["requests"]
+               if r["method"] == "POST" and r["url"].endswith("/api/pages")]
+    assert creates and all(isinstance(c.get("teamId"), int) for c in creates)
 
 
 def test_load_test_has_the_guides_stages_and_thresholds(k6_tree, papyrus_server):

@@ -90,3 +90,22 @@ def test_cluster_keys_really_spread_over_the_three_nodes(redis_alias, redis_clus
     per_node = [s.client().dbsize() for s in redis_cluster.servers]
     assert all(count > 0 for count in per_node), per_node
     assert [cache.get(k) for k in keys] == keys
+
+
+def test_scoped_invalidation_drops_only_that_scope(redis_alias):
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        pages = VersionedNamespace(unique("ns"), alias=redis_alias, ttl=60)
+        version = {"v": 1}
+
+        def read(key, *scopes):
+            return pages.get_or_set([key], lambda: {"key": key, **version}, scopes=scopes)
+
+        assert read("team list", "public", "team:1") == {"key": "team list", "v": 1}
+        assert read("anon list", "public") == {"key": "anon list", "v": 1}
+        version["v"] = 2
+        pages.invalidate("team:1", "page:9")  # one round trip for both
+        assert read("team list", "public", "team:1") == {"key": "team list", "v": 2}
+        assert read("anon list", "public") == {"key": "anon list", "v": 1}
+        version["v"] = 3
+        pages.invalidate()  # the whole namespace, every scope
+        assert read("anon list", "public") == {"key": "anon list", "v": 3}

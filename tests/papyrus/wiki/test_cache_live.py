@@ -94,7 +94,9 @@ def test_a_write_through_one_process_is_never_read_stale_through_the_other(papyr
             assert [p["title"] for p in who.call("GET", f"{out_of.url}/api/search?q={word}")[2]] == [f"{word} v{i}"]
     store = redis_db(8)
     assert list(store.scan_iter(match="*{wiki}:entry:*")), "the reads were not cached in Redis"
-    assert int(store.get(next(store.scan_iter(match="*{wiki}:generation")))) >= 13
+    # every write (1 create + 12 patches) bumped its page's scope and the public pages' scope
+    for scope in (f"page:{page_id}", "public"):
+        assert int(store.get(next(store.scan_iter(match=f"*{{wiki}}:scope:{scope}")))) >= 13, scope
 
 
 class Traffic:

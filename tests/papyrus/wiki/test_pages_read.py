@@ -181,3 +181,20 @@ def test_deleted_page_is_404(client, user, page_of):
     page = page_of(user)
     services.page_delete(page=page)
     assert client.get(f"/api/pages/{page.id}").status_code == 404
+
+
+def test_the_lean_page_representation_is_drfs(user, make_user, team_of, page_of):
+    """PageSerializer.to_representation, hand-written for speed, equals DRF's generic walk."""
+    from datetime import datetime, timedelta, timezone
+
+    from rest_framework import serializers as drf
+
+    from papyrus.wiki.serializers import PageSerializer
+
+    team = team_of(user)
+    page = page_of(make_user(name="Zoë"), "Ünïcode title", content="x", tags=["a", "b"], team=team)
+    page.updated_at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=9)))
+    lean = PageSerializer(page).data
+    generic = drf.ModelSerializer.to_representation(PageSerializer(page), page)
+    assert dict(lean) == dict(generic)
+    assert lean["updatedAt"] == "2026-01-01T18:04:05.678901Z" and lean["teamId"] == team.id

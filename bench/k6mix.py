@@ -1,0 +1,245 @@
+"""The k6 flow's cost and capacity on the production-shape stack, driven by wrk (bench/k6flow.lua).
+
+Stack: `make loadtest`'s (scripts/loadtest.py: settings.prod, nginx → granian WSGI, 500 seeded
+public pages, rate limiting off). Setup as k6/load-test.js's: one user registers, signs in and
+creates the team its CRUD pages go to.
+
+Rows, each with its baseline from the same run:
+- server CPU per request of the k6 mix vs per cached page read (GET /api/pages/<id>): utime + stime
+  of every server process (nginx, granian and its workers, PostgreSQL and its backends, Redis) read
+  from /proc before and after a wrk run, divided by the requests served; ROUNDS interleaved rounds,
+  medians;
+- server CPU of one login (POST /api/auth/login, sequential) vs one cached page read;
+- the most concurrent users of the k6 flow (1 s think time, one wrk thread and connection per user)
+  that hold p95 < 500 ms with < 1 % failed checks, probed upward over USERS, vs the guide's 500.
+wrk is the load generator (C, ~0.1 core at these rates), not k6.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import loadtest  # noqa: E402
+import services  # noqa: E402
+
+FLOW = Path(__file__).resolve().parent / "k6flow.lua"
+ROUNDS = int(os.environ.get("K6MIX_ROUNDS", 3))
+CPU_USERS = 100          # the CPU rounds' load: below saturation, so CPU/request is not queueing
+CPU_SECONDS = 15
+LOGINS = 20
+USERS = tuple(int(u) for u in os.environ.get("K6MIX_USERS", "50,100,200,300,500,700,1000").split(","))
+PROBE_SECONDS = 30
+WORKERS = int(os.environ.get("WEB_WORKERS", 2))
+PASSWORD = "LoadTest123!"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+READ_LUA = """
+local ids = {%s}
+wrk.headers["Content-Type"] = "application/json"
+function init(args) math.randomseed(os.time() + os.clock() * 1e6) end
+function request() return wrk.format("GET", "/api/pages/" .. ids[math.random(#ids)]) end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %%d, "duration_us": %%d, "failed": %%d, "socket_errors": %%d, ' ..
+    '"p95_us": %%d}\\n', summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(95)))
+end
+"""
+
+
+# --- server CPU --------------------------------------------------------------------------
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime of `pid` (reaped children's CPU lands in cutime/cstime)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(f) for f in fields[11:15])
+
+
+def server_cpu(roots: list[int]) -> float:
+    """CPU seconds used so far by `roots` and all their live descendants (and reaped ones)."""
+    tree, seen, stack = _children(), set(), list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid not in seen:
+            seen.add(pid)
+            stack.extend(tree.get(pid, []))
+    return sum(_ticks(pid) for pid in seen) / TICKS
+
+
+def service_roots() -> list[int]:
+    """PostgreSQL's postmaster and Redis of `scripts/services.py test` (PAPYRUS_TEST_TMP)."""
+    tmp = Path(os.environ["PAPYRUS_TEST_TMP"])
+    postmaster = int((tmp / "pg" / "data" / "postmaster.pid").read_text().split()[0])
+    redis = int((tmp / "redis" / "redis.pid").read_text().strip())
+    return [postmaster, redis]
+
+
+# --- HTTP setup ----------------------------------------------------------------------------
+class Http:
+    """JSON over plain HTTP that keeps the auth cookies (settings.prod marks them Secure, which
+    a cookie jar would not send over http://127.0.0.1)."""
+
+    def __init__(self, base: str):
+        self.base, self.cookies = base, {}
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json"}
+        if self.cookies:
+            headers["Cookie"] = self.cookie()
+        req = urllib.request.Request(self.base + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                status, raw, got = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            status, raw, got = e.code, e.read(), e.headers
+        for line in got.get_all("Set-Cookie") or []:
+            name, _, value = line.split(";", 1)[0].partition("=")
+            if name in ("accessToken", "refreshToken"):
+                self.cookies[name] = value
+        return status, json.loads(raw or b"null")
+
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+def k6_setup(base: str) -> tuple[str, int, str]:
+    """As k6/load-test.js's setup(): register, sign in, create the CRUD team. (cookie, team id, email)."""
+    http, email = Http(base), f"k6_{uuid.uuid4().hex[:12]}@loadtest.local"
+    status, body = http.call("POST", "/api/auth/register", {"name": "k6 Load Test", "email": email,
+                                                            "password": PASSWORD})
+    assert status == 201, (status, body)
+    status, body = http.call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})
+    assert status == 200, (status, body)
+    status, team = http.call("POST", "/api/teams", {"name": "k6 CRUD"})
+    assert status == 201, (status, team)
+    return http.cookie(), team["id"], email
+
+
+# --- wrk -----------------------------------------------------------------------------------
+def wrk(base: str, script: Path, *, threads: int, connections: int, seconds: int, env: dict) -> dict:
+    done = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                           "-s", str(script), base], capture_output=True, text=True, timeout=seconds + 60,
+                          env={**os.environ, **env})
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if not result["requests"]:
+        raise RuntimeError(f"wrk served nothing: {result}")
+    result["error_rate"] = (result["failed"] + result["socket_errors"]) / result["requests"]
+    return result
+
+
+def cpu_per_request(base: str, roots: list[int], script: Path, *, threads: int, users: int,
+                    env: dict) -> tuple[float, dict]:
+    """(ms of server CPU per request, wrk result) for one run."""
+    before = server_cpu(roots)
+    result = wrk(base, script, threads=threads, connections=users, seconds=CPU_SECONDS, env=env)
+    used = server_cpu(roots) - before
+    if result["error_rate"] > 0.01:
+        raise RuntimeError(f"{script.name}: {result['error_rate']:.1%} failed during a CPU round: {result}")
+    return used * 1000 / result["requests"], result
+
+
+def login_cpu_ms(base: str, roots: list[int], email: str) -> float:
+    http = Http(base)
+    http.call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})  # warm
+    before = server_cpu(roots)
+    for _ in range(LOGINS):
+        status, body = http.call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})
+        assert status == 200, (status, body)
+    return (server_cpu(roots) - before) * 1000 / LOGINS
+
+
+def drain() -> None:
+    """Let the requests a stopped wrk left queued in the server finish before the next run."""
+    time.sleep(3)
+
+
+def row(name: str, figure: float, unit: str, baseline: float, baseline_name: str) -> dict:
+    return {"name": name, "figure": round(figure, 3), "unit": unit, "baseline": round(baseline, 3),
+            "baseline_name": baseline_name, "ratio": round(figure / baseline, 3)}
+
+
+def page_ids(base: str) -> list[int]:
+    status, pages = Http(base).call("GET", "/api/pages?limit=100")
+    assert status == 200 and pages, (status, pages)
+    return [p["id"] for p in pages]
+
+
+def run() -> list[dict]:
+    port = services.free_port()
+    env = loadtest.production_env()
+    procs = loadtest.start_stack(env, port, WORKERS)
+    base = f"http://127.0.0.1:{port}"
+    web = [p.pid for p in procs[:2]]  # nginx, granian (celery and the WebSocket server are not on the path)
+    roots = web + service_roots()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-k6mix-") as tmp:
+            cookie, team_id, email = k6_setup(base)
+            read = Path(tmp) / "read.lua"
+            read.write_text(READ_LUA % ",".join(map(str, page_ids(base))))
+            flow_env = {"COOKIE": cookie, "TEAM_ID": str(team_id), "THINK_MS": "1000"}
+            mix, reads, logins = [], [], []
+            wrk(base, FLOW, threads=CPU_USERS, connections=CPU_USERS, seconds=5, env=flow_env)  # warm-up
+            drain()
+            wrk(base, read, threads=4, connections=32, seconds=3, env={})
+            for n in range(ROUNDS):
+                order = [("mix", FLOW, flow_env, CPU_USERS, CPU_USERS), ("read", read, {}, 4, 32)]
+                for label, script, script_env, threads, users in (order if n % 2 == 0 else order[::-1]):
+                    ms, result = cpu_per_request(base, roots, script, threads=threads, users=users,
+                                                 env=script_env)
+                    (mix if label == "mix" else reads).append(ms)
+                    drain()
+                    print(f"bench.k6mix: round {n} {label}: {ms:.3f} ms CPU/request {result}", flush=True)
+                logins.append(login_cpu_ms(base, roots, email))
+            probes = []
+            for users in USERS:
+                result = wrk(base, FLOW, threads=users, connections=users, seconds=PROBE_SECONDS, env=flow_env)
+                ok = result["p95_us"] < 500_000 and result["error_rate"] < 0.01
+                probes.append((users, ok, result))
+                print(f"bench.k6mix: {users} users: {'meets' if ok else 'misses'} {result}", flush=True)
+                if not ok:
+                    break
+                drain()
+    finally:
+        loadtest.stop_stack(procs)
+    mix_ms, read_ms, login_ms = (statistics.median(v) for v in (mix, reads, logins))
+    best = max((u for u, ok, _ in probes if ok), default=0)
+    return [
+        row("k6 mix: server CPU per request (web+PostgreSQL+Redis+nginx)", mix_ms, "ms", read_ms,
+            "cached page read"),
+        row("login: server CPU of one POST /api/auth/login", login_ms, "ms", read_ms, "cached page read"),
+        row(f"k6 flow (1 s think): most users with p95<500ms, <1% failed (granian x{WORKERS})", float(best),
+            "users", 500.0, "guide's target"),
+    ]
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)

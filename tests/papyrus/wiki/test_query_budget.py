@@ -1,0 +1,93 @@
+"""SQL queries per request, endpoint by endpoint: one more than the budget fails.
+
+The budgets count every statement the request sends, the authentication's user look-up
+included. Writes run in autocommit (transaction=True tests), as in production: no
+BEGIN/COMMIT or savepoint round trips besides the statements counted here.
+"""
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from papyrus.wiki import cache
+
+PAGE = {"title": "Budget page", "content": "Load testing content", "tags": ["k6", "test"]}
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def public(user, page_of):
+    for i in range(3):
+        page_of(user, f"Public test page {i}", content="test words")
+    return page_of(user, "Newest test page", content="test words")
+
+
+@pytest.mark.parametrize("url, budget", [
+    ("/api/pages", 2),                   # COUNT + the window (author joined)
+    ("/api/pages/{id}", 1),              # the page, author joined
+    ("/api/search?q=test&limit=10", 1),  # ranked, highlighted, author joined
+])
+def test_anonymous_reads_uncached(anon, public, django_assert_num_queries, url, budget):
+    with django_assert_num_queries(budget):
+        assert anon.get(url.format(id=public.id)).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/pages", "/api/pages/{id}", "/api/search?q=test&limit=10"])
+def test_anonymous_reads_cached_cost_no_query(anon, public, django_assert_num_queries, url):
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        cache.invalidate_everything()
+        anon.get(url.format(id=public.id))
+        with django_assert_num_queries(0):
+            assert anon.get(url.format(id=public.id)).status_code == 200
+
+
+def test_a_members_cached_team_page_read(signed_in, user, team_of, page_of, django_assert_num_queries):
+    page = page_of(user, "Team page", team=team_of(user))
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        cache.invalidate_everything()
+        signed_in.get(f"/api/pages/{page.id}")
+        with django_assert_num_queries(2):  # the user (JWT), the membership
+            assert signed_in.get(f"/api/pages/{page.id}").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_k6_crud_iteration(user, team_of, login, django_assert_num_queries):
+    """k6's Authenticated CRUD, request by request, as the guide's client sends it."""
+    team = team_of(user)
+    alice = login(user)
+    with django_assert_num_queries(3):  # user, membership (the team exists), INSERT
+        created = alice.post("/api/pages", {**PAGE, "teamId": team.id}, format="json")
+    assert created.status_code == 201, created.content
+    url = f"/api/pages/{created.json()['id']}"
+    with django_assert_num_queries(2):  # user, page with the reader's role in its team
+        assert alice.get(url).status_code == 200
+    with django_assert_num_queries(3):  # user, page with role, one UPDATE ... RETURNING (+ revision)
+        assert alice.patch(url, {"content": "Updated"}, format="json").status_code == 200
+    with django_assert_num_queries(3):  # user, page with role, UPDATE
+        assert alice.delete(url).status_code == 204
+    with django_assert_num_queries(2):  # user, page (absent)
+        assert alice.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_page_write_by_its_author(user, login, django_assert_num_queries):
+    alice = login(user)
+    with django_assert_num_queries(2):  # user, INSERT
+        created = alice.post("/api/pages", PAGE, format="json")
+    url = f"/api/pages/{created.json()['id']}"
+    with django_assert_num_queries(3):  # user, page, UPDATE
+        assert alice.patch(url, {"content": "Updated"}, format="json").status_code == 200
+    with django_assert_num_queries(3):  # user, page, UPDATE
+        assert alice.delete(url).status_code == 204
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_taken_slug_costs_one_look_up_and_another_insert(user, login, django_assert_num_queries):
+    alice = login(user)
+    alice.post("/api/pages", PAGE, format="json")
+    with django_assert_num_queries(5):  # user, INSERT (taken), taken?, slugs like it, INSERT
+        created = alice.post("/api/pages", PAGE, format="json")
+    assert created.json()["slug"] == "budget-page-2"
