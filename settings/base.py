@@ -1,17 +1,18 @@
-"""Everything Papyrus needs, driven by the environment (SPEC.md §3).
+"""Everything Papyrus needs, driven by the environment.
 
 dev/prod/test modules state only what differs. `.env` in the project root is read
-when present; `.env.example` lists every variable.
+when present; `.env.example` lists every variable. An empty variable means "not set"
+(settings.environment), in `.env` and in the environment alike.
 """
 from datetime import timedelta
 from pathlib import Path
 
-import environ
+from settings.environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+env = Env()
+Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VERSION = "0.1.0"
 
