@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from . import conf
 from .base import Check, CheckFailed, first_line
-from .cron import InvalidCron, parse_cron
+from ops.cron import InvalidCron, parse_cron
 from .masking import mask_dsn
 from .redis_client import redis_connection
 from .sentry import BadDsn, parse_dsn, send_test_event
