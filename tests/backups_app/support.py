@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from tests.support.live import ROOT, Process, base_env, free_port
+from tests.support.wait import wait_until
+
+wait_for = wait_until  # the old name
 
 BIN = Path(sys.executable).parent
 
@@ -105,16 +107,6 @@ def schemas(dbname: str) -> list[str]:
 
 def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
-
-
-def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def celery_worker(env: dict, log: Path) -> Process:

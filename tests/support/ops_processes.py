@@ -1,11 +1,11 @@
 """Long-running children for the ops logging/errors/health tests: Celery workers, waiting helpers."""
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 
 from tests.support.live import BIN, ROOT, Process  # noqa: F401 - Process is re-exported to the tests
+from tests.support.wait import wait_until  # noqa: F401 - the old import path of the one wait helper
 
 
 def celery_worker(env: dict, log: Path, *, queue: str, include: str = "") -> Process:
@@ -15,15 +15,3 @@ def celery_worker(env: dict, log: Path, *, queue: str, include: str = "") -> Pro
     if include:
         cmd += ["-I", include]
     return Process(cmd, env=env, log=log).start()
-
-
-def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.2):
-    """Poll `predicate` until it returns a truthy value (returned); fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(interval)
