@@ -4,12 +4,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.http import request
 from tests.support.wait import wait_until
 
 wait_for = wait_until  # the old name
@@ -35,12 +34,8 @@ def series(samples: dict, name: str) -> list[dict]:
 
 def get(url: str, headers: dict | None = None, data: bytes | None = None, method: str | None = None):
     """(status, body bytes) without raising on 4xx/5xx."""
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    reply = request(method, url, data=data, headers=headers)
+    return reply.status, reply.raw
 
 
 def scrape(server, headers: dict | None = None) -> dict:
