@@ -223,6 +223,12 @@ OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")
 OPS_DIGEST_METRICS_URL = env("OPS_DIGEST_METRICS_URL", default="http://127.0.0.1:8000/metrics")
 OPS_DIGEST_ERRORS_SCHEDULE = env("OPS_DIGEST_ERRORS_SCHEDULE", default="0 7 * * 1")
 OPS_DIGEST_PERFORMANCE_SCHEDULE = env("OPS_DIGEST_PERFORMANCE_SCHEDULE", default="15 7 * * 1")
+# What ops_check reads of Papyrus' own apps, by role (ops.checklist.conf.SITE_ROLES).
+OPS_CHECKLIST_SITE_SETTINGS = {
+    "token_secret": "JWT_SECRET", "backup_enabled": "BACKUP_ENABLED", "backup_schedule": "BACKUP_SCHEDULE",
+    "backup_bucket": "BACKUP_S3_BUCKET", "s3_endpoint_url": "AWS_S3_ENDPOINT_URL", "s3_region": "AWS_REGION",
+    "s3_access_key_id": "AWS_ACCESS_KEY_ID", "s3_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+}
 from ops.checklist.schedule import beat_schedule as _ops_checklist_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_ops_checklist_beat_schedule(errors_cron=OPS_DIGEST_ERRORS_SCHEDULE,

@@ -117,3 +117,42 @@ def test_system_check_reports_an_invalid_digest_schedule():
 
     assert [e.id for e in errors] == ["ops_checklist.E001"] and "OPS_DIGEST_ERRORS_SCHEDULE" in errors[0].msg
     assert fine == []
+
+
+# --- the site's own settings, reached through OPS_CHECKLIST_SITE_SETTINGS only -----------------
+
+def test_items_about_the_sites_own_settings_say_when_none_is_mapped():
+    from ops.checklist.predeploy import BackupBucketWritable, BackupSchedule, JwtSecretStrong
+
+    with override_settings(OPS_CHECKLIST_SITE_SETTINGS={}, BACKUP_SCHEDULE="not a cron", JWT_SECRET="weak"):
+        details = [check().run({}) for check in (JwtSecretStrong, BackupSchedule, BackupBucketWritable)]
+
+    assert details == [f"no {what} configured (OPS_CHECKLIST_SITE_SETTINGS['{role}'])" for what, role in (
+        ("token secret", "token_secret"), ("backup schedule", "backup_schedule"), ("backup bucket", "backup_bucket"))]
+
+
+def test_items_read_and_name_the_setting_the_site_maps():
+    from ops.checklist.base import CheckFailed
+    from ops.checklist.predeploy import BackupSchedule, JwtSecretStrong
+
+    site = {"backup_schedule": "NIGHTLY_CRON", "backup_enabled": "NIGHTLY_ON", "token_secret": "TOKEN_KEY"}
+    with override_settings(OPS_CHECKLIST_SITE_SETTINGS=site, NIGHTLY_CRON="0 3 * * *", NIGHTLY_ON=False,
+                           TOKEN_KEY="short", BACKUP_SCHEDULE="not a cron"):
+        fine = BackupSchedule().run({})
+        with pytest.raises(CheckFailed, match="^TOKEN_KEY is 5 bytes"):
+            JwtSecretStrong().run({})
+    with override_settings(OPS_CHECKLIST_SITE_SETTINGS=site, NIGHTLY_CRON="61 3 * * *"):
+        with pytest.raises(CheckFailed, match="^NIGHTLY_CRON is not a valid cron: .*bad minute field '61'"):
+            BackupSchedule().run({})
+
+    assert fine.startswith("'0 3 * * *', next run in ") and fine.endswith("NIGHTLY_ON is false: nothing scheduled")
+
+
+def test_mapped_secrets_are_scrubbed_from_output():
+    from ops.checklist import conf
+
+    secret = "s3cret-" + "q" * 30
+    with override_settings(OPS_CHECKLIST_SITE_SETTINGS={"s3_secret_access_key": "VAULT_KEY"}, VAULT_KEY=secret):
+        assert secret in conf.secret_values()
+    with override_settings(OPS_CHECKLIST_SITE_SETTINGS={}, VAULT_KEY=secret):
+        assert secret not in conf.secret_values()
