@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +13,9 @@ import pytest
 
 from tests.support.celery import CeleryWorker
 from tests.support.fake_sentry import FakeSentry
+from tests.support.http import request
 from tests.support.live import ROOT, free_port
+from tests.support.wait import wait_until
 
 BIN = Path(sys.executable).parent
 
@@ -86,19 +87,8 @@ def checklist_celery_worker(tmp_path_factory):
 
 def wait_healthy(url: str, timeout: float = 30.0) -> dict:
     """Poll GET url/health until it answers 200 (the worker needs a moment to join)."""
-    import json
-    import urllib.error
-    import urllib.request
+    def healthy():
+        reply = request("GET", url + "/health", timeout=5)
+        return reply.status == 200 and reply.json()
 
-    deadline = time.monotonic() + timeout
-    body: dict = {}
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=5) as response:
-                return json.load(response)
-        except urllib.error.HTTPError as exc:
-            body = json.load(exc)
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url}/health never healthy: {body}")
+    return wait_until(healthy, f"{url}/health to be healthy", timeout=timeout, interval=0.3, ignore=(OSError,))
