@@ -1,5 +1,5 @@
 """Celery beat entries for backups, built from plain values (imported by settings; no Django here)."""
-from ops.checklist.cron import InvalidCron, parse_cron  # the one cron parser (names the bad field)
+from ops.cron import InvalidCron, parse_cron  # the one cron parser (Celery's crontab, names the bad field)
 
 CREATE_TASK = "backups_app.tasks.scheduled_backup"
 DRILL_TASK = "backups_app.tasks.scheduled_drill"

@@ -15,7 +15,7 @@ Adding a benchmark
         "ratio": 0.59}                             # figure / baseline
 
    Measure the baseline in the same run and interleave rounds with it (the machine is
-   shared and noisy: see /work/shared/MEASURED.md); report medians. Raise when the
+   shared and noisy); report medians. Raise when the
    measurement is invalid (errors, non-2xx answers) rather than print a number.
 2. Add the module's dotted name to BENCHMARKS below. Only list modules that exist.
 

@@ -71,7 +71,7 @@ def _generate(megabytes: int, backup_dir: Path) -> int:
                    check=True)
     # pages + 5 revisions each, ~1 KB of text apiece; measured: 1,100 → 1.1 GB (pg_database_size)
     pages = max(100, megabytes * 78)
-    # 5,000 pseudo-words: text that gzip compresses about 3-4:1, like the wiki in MEASURED.md (3.2:1)
+    # 5,000 pseudo-words: text that gzip compresses about 3-4:1, like real wiki text (measured 3.2:1)
     vocabulary = "(SELECT array_agg(substr(md5(k::text), 1, 3 + k % 7)) FROM generate_series(1, 5000) k)"
     text = (f"(SELECT string_agg(({vocabulary})[1 + floor(random() * 5000)::int], ' ') "
             "FROM generate_series(1, 160 + (g % 7) * 0))")

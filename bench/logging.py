@@ -9,7 +9,7 @@ http server wrote fewer lines than it answered requests.
 
 A second, noise-resistant pair of rows measures CPU time (process_time) per `http` line in
 this process: ops.logging's LOGGING (context + masking filters, JSON, combined + daily files
-under the file lock, batched) against the naive line of MEASURED.md (python-json-logger's
+under the file lock, batched) against a naive line (python-json-logger's
 JsonFormatter on one logging.FileHandler), 5 interleaved rounds of 20,000 lines, medians.
 """
 from __future__ import annotations

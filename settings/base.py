@@ -1,17 +1,18 @@
-"""Everything Papyrus needs, driven by the environment (SPEC.md §3).
+"""Everything Papyrus needs, driven by the environment.
 
 dev/prod/test modules state only what differs. `.env` in the project root is read
-when present; `.env.example` lists every variable.
+when present; `.env.example` lists every variable. An empty variable means "not set"
+(settings.environment), in `.env` and in the environment alike.
 """
 from datetime import timedelta
 from pathlib import Path
 
-import environ
+from settings.environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+env = Env()
+Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VERSION = "0.1.0"
 
@@ -240,6 +241,12 @@ OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")
 OPS_DIGEST_METRICS_URL = env("OPS_DIGEST_METRICS_URL", default="http://127.0.0.1:8000/metrics")
 OPS_DIGEST_ERRORS_SCHEDULE = env("OPS_DIGEST_ERRORS_SCHEDULE", default="0 7 * * 1")
 OPS_DIGEST_PERFORMANCE_SCHEDULE = env("OPS_DIGEST_PERFORMANCE_SCHEDULE", default="15 7 * * 1")
+# What ops_check reads of Papyrus' own apps, by role (ops.checklist.conf.SITE_ROLES).
+OPS_CHECKLIST_SITE_SETTINGS = {
+    "token_secret": "JWT_SECRET", "backup_enabled": "BACKUP_ENABLED", "backup_schedule": "BACKUP_SCHEDULE",
+    "backup_bucket": "BACKUP_S3_BUCKET", "s3_endpoint_url": "AWS_S3_ENDPOINT_URL", "s3_region": "AWS_REGION",
+    "s3_access_key_id": "AWS_ACCESS_KEY_ID", "s3_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+}
 from ops.checklist.schedule import beat_schedule as _ops_checklist_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_ops_checklist_beat_schedule(errors_cron=OPS_DIGEST_ERRORS_SCHEDULE,

@@ -93,13 +93,15 @@ def papyrus_server(migrated_main_db):
 
 
 @pytest.fixture
-def celery_worker_process(migrated_main_db):
-    """Start a real Celery worker: celery_worker_process(env={...}) → CeleryWorker (stopped after)."""
-    from tests.support.live import CeleryWorker
+def celery_worker_process(migrated_main_db, tmp_path):
+    """Start real Celery workers: celery_worker_process(env={...}, queue=..., ...) → a started
+    tests.support.celery.CeleryWorker (answering pings), stopped after the test."""
+    from tests.support.celery import CeleryWorker
 
     started = []
 
     def start(**kw):
+        kw.setdefault("log", tmp_path / f"celery-worker-{len(started)}.log")
         worker = CeleryWorker(**kw).start()
         started.append(worker)
         return worker
@@ -107,3 +109,23 @@ def celery_worker_process(migrated_main_db):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_s3(tmp_path_factory):
+    """moto's S3 server (a real HTTP S3 endpoint) for the session → its endpoint URL."""
+    from tests.support.moto import MotoServer
+
+    server = MotoServer(log=tmp_path_factory.mktemp("moto") / "moto.log").start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def redis_database():
+    """A database of the suite's Redis for this test alone (tests/support/redis_db.py)."""
+    from tests.support import redis_db
+
+    database = redis_db.take()
+    yield database
+    redis_db.give_back(database)

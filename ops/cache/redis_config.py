@@ -5,7 +5,7 @@ Imported by settings modules, so it must not touch `django.conf.settings`.
     redis_settings(url=..., password=..., db=..., sentinel_master=..., sentinel_nodes=...,
                    cluster_nodes=...) -> {"CACHES": ..., "SESSION_ENGINE": ..., ...}
 
-Three shapes (SPEC §3): a single server (`REDIS_URL`), Sentinel (`REDIS_SENTINEL_MASTER` +
+Three shapes: a single server (`REDIS_URL`), Sentinel (`REDIS_SENTINEL_MASTER` +
 `REDIS_SENTINEL_NODES`: every Redis user goes through Sentinel) and Cluster
 (`REDIS_CLUSTER_NODES`: cache, sessions and rate limiting on the cluster; Celery and the
 channel layer keep `REDIS_URL`, as neither kombu nor channels-redis speak Cluster).

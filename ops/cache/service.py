@@ -1,4 +1,4 @@
-"""CacheService: JSON values with a TTL on the django-redis cache (SPEC §5.5).
+"""CacheService: JSON values with a TTL on the django-redis cache.
 
     from ops.cache.service import CacheService
     CacheService.set("user:123", data, 3600); CacheService.get("user:123"); CacheService.delete(...)

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
-from .cron import InvalidCron, parse_cron
+from ops.cron import InvalidCron, parse_cron
 
 
 @register()

@@ -9,15 +9,17 @@ Own settings (all optional):
     OPS_CHECKLIST_WEAK_SECRETS = []       # more known-default secrets to refuse
     OPS_CHECKLIST_LOG_FILES = ["combined.log"]  # files LOG_DIR must hold after a deploy
     OPS_CHECKLIST_LOG_MAX_AGE = 3600      # seconds: the newest log file must be younger
+    OPS_CHECKLIST_SITE_SETTINGS = {}      # role → the site's setting holding it (SITE_ROLES); a role
+                                          # not mapped is "not configured" and its item says so
     OPS_DIGEST_PROMETHEUS_URL = ""        # Prometheus for the performance summary ("" = scrape /metrics)
     OPS_DIGEST_METRICS_URL = "http://127.0.0.1:8000/metrics"
     OPS_DIGEST_TOP = 10                   # rows in each top list
     OPS_DIGEST_SENTRY = True              # scheduled digests also go to Sentry when it is on
 
-Settings of the site it reads (SPEC §3 names): SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE,
-REDIS_URL, REDIS_PASSWORD, REDIS_DB, JWT_SECRET, LOG_DIR, BACKUP_ENABLED, BACKUP_SCHEDULE,
-BACKUP_S3_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_S3_ENDPOINT_URL,
-METRICS_TOKEN, PROMETHEUS_PREFIX.
+Settings of the sibling ops apps it reads by their own names: SENTRY_DSN, SENTRY_ENVIRONMENT,
+SENTRY_RELEASE (ops.errors), REDIS_URL, REDIS_PASSWORD, REDIS_DB (ops.cache), LOG_DIR
+(ops.logging), METRICS_TOKEN, PROMETHEUS_PREFIX (ops.metrics). The site's own settings (its
+token secret, its backups) it reads only through OPS_CHECKLIST_SITE_SETTINGS.
 """
 from django.conf import settings
 
@@ -31,9 +33,26 @@ KNOWN_WEAK_SECRETS = {
 WEAK_SECRET_FRAGMENTS = ("dev-only", "change-me", "changeme", "change-this", "not-for-production", "example")
 
 
+# What the items read of the site's own apps: a signing secret for tokens, a backup schedule
+# and an S3 bucket with its client settings.
+SITE_ROLES = ("token_secret", "backup_enabled", "backup_schedule", "backup_bucket",
+              "s3_endpoint_url", "s3_region", "s3_access_key_id", "s3_secret_access_key")
+
+
 def setting(name: str, default=None):
-    """A site setting by its SPEC name, read now."""
+    """A setting by its name, read now."""
     return getattr(settings, name, default)
+
+
+def site_setting_name(role: str) -> str:
+    """The name of the site's setting that holds `role` ("" when the site maps none)."""
+    return (getattr(settings, "OPS_CHECKLIST_SITE_SETTINGS", None) or {}).get(role, "")
+
+
+def site_setting(role: str, default=None):
+    """The value of the site's setting for `role`, read now; `default` when none is mapped."""
+    name = site_setting_name(role)
+    return getattr(settings, name, default) if name else default
 
 
 def pre_deploy_checks() -> list[str]:
@@ -90,8 +109,9 @@ def metric_prefix() -> str:
 
 def secret_values() -> list[str]:
     """Every configured secret value, so output can be scrubbed of them whatever a library prints."""
-    names = ("SECRET_KEY", "JWT_SECRET", "AWS_SECRET_ACCESS_KEY", "REDIS_PASSWORD", "METRICS_TOKEN")
+    names = ("SECRET_KEY", "REDIS_PASSWORD", "METRICS_TOKEN")
     values = [str(setting(n) or "") for n in names]
+    values += [str(site_setting(role) or "") for role in ("token_secret", "s3_secret_access_key")]
     db_password = settings.DATABASES.get("default", {}).get("PASSWORD", "") if hasattr(settings, "DATABASES") else ""
     values.append(str(db_password or ""))
     # Short values would scrub ordinary words; the checks below refuse such secrets anyway.

@@ -1,4 +1,5 @@
-"""The guide's post-deploy list (SPEC §5.9) against a running site at `context["url"]`."""
+"""The post-deploy checklist against a running site at `context["url"]`: /health, /metrics,
+fresh log files, Redis status."""
 from __future__ import annotations
 
 import json

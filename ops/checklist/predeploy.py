@@ -1,4 +1,5 @@
-"""The guide's pre-deploy list (SPEC §5.9), one Check per item, in the order the guide gives."""
+"""The pre-deploy checklist, one Check per item: error tracking, Redis, migrations, the token
+secret, the log directory, the backup schedule and bucket, Django's deploy checks."""
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from . import conf
 from .base import Check, CheckFailed, first_line
-from .cron import InvalidCron, parse_cron
+from ops.cron import InvalidCron, parse_cron
 from .masking import mask_dsn
 from .redis_client import redis_connection
 from .sentry import BadDsn, parse_dsn, send_test_event
@@ -92,24 +93,28 @@ class DatabaseMigrated(Check):
 
 
 class JwtSecretStrong(Check):
-    """JWT_SECRET: at least 32 bytes, not a known default or placeholder, not one repeated pattern."""
+    """The site's token secret (role token_secret): at least 32 bytes, not a known default or
+    placeholder, not one repeated pattern."""
 
     name = "jwt_secret"
     MIN_BYTES = 32
     MIN_DISTINCT = 10
 
     def run(self, context):
-        secret = str(conf.setting("JWT_SECRET", "") or "")
+        setting = conf.site_setting_name("token_secret")
+        if not setting:
+            return "no token secret configured (OPS_CHECKLIST_SITE_SETTINGS['token_secret'])"
+        secret = str(conf.setting(setting, "") or "")
         size = len(secret.encode())
         if not secret:
-            raise CheckFailed("JWT_SECRET is not set")
+            raise CheckFailed(f"{setting} is not set")
         if size < self.MIN_BYTES:
-            raise CheckFailed(f"JWT_SECRET is {size} bytes; at least {self.MIN_BYTES} random bytes needed")
+            raise CheckFailed(f"{setting} is {size} bytes; at least {self.MIN_BYTES} random bytes needed")
         lowered = secret.lower()
         if lowered in conf.weak_secrets() or any(f in lowered for f in conf.WEAK_SECRET_FRAGMENTS):
-            raise CheckFailed("JWT_SECRET is a known default/placeholder value")
+            raise CheckFailed(f"{setting} is a known default/placeholder value")
         if len(set(secret)) < self.MIN_DISTINCT:
-            raise CheckFailed(f"JWT_SECRET uses only {len(set(secret))} distinct characters (not random)")
+            raise CheckFailed(f"{setting} uses only {len(set(secret))} distinct characters (not random)")
         return f"{size} bytes, {len(set(secret))} distinct characters"
 
 
@@ -133,35 +138,49 @@ class LogDirWritable(Check):
 
 
 class BackupSchedule(Check):
-    """BACKUP_SCHEDULE is a 5-field cron celery beat accepts; the next run is shown."""
+    """The site's backup schedule (role backup_schedule) is a 5-field cron celery beat accepts;
+    the next run is shown."""
 
     name = "backup_schedule"
 
     def run(self, context):
-        expression = conf.setting("BACKUP_SCHEDULE", "")
+        setting = conf.site_setting_name("backup_schedule")
+        if not setting:
+            return "no backup schedule configured (OPS_CHECKLIST_SITE_SETTINGS['backup_schedule'])"
+        expression = conf.setting(setting, "")
         try:
             schedule = parse_cron(expression)
         except InvalidCron as exc:
-            raise CheckFailed(f"BACKUP_SCHEDULE is not a valid cron: {exc}") from None
+            raise CheckFailed(f"{setting} is not a valid cron: {exc}") from None
         remaining = schedule.remaining_estimate(datetime.now(timezone.utc))
         hours, rest = divmod(int(remaining.total_seconds()), 3600)
-        enabled = "backups enabled" if conf.setting("BACKUP_ENABLED") else "BACKUP_ENABLED is false: nothing scheduled"
-        return f"{expression!r}, next run in {hours}h{rest // 60:02d}m; {enabled}"
+        return f"{expression!r}, next run in {hours}h{rest // 60:02d}m; {backups_enabled()}"
+
+
+def backups_enabled() -> str:
+    setting = conf.site_setting_name("backup_enabled")
+    if not setting or conf.setting(setting):
+        return "backups enabled"
+    return f"{setting} is false: nothing scheduled"
 
 
 class BackupBucketWritable(Check):
-    """When BACKUP_S3_BUCKET is set: a probe object can be put and deleted there."""
+    """When the site's backup bucket (role backup_bucket) is set: a probe object can be put and
+    deleted there."""
 
     name = "backup_bucket"
 
     def run(self, context):
-        bucket = conf.setting("BACKUP_S3_BUCKET", "")
+        setting = conf.site_setting_name("backup_bucket")
+        if not setting:
+            return "no backup bucket configured (OPS_CHECKLIST_SITE_SETTINGS['backup_bucket'])"
+        bucket = conf.setting(setting, "")
         if not bucket:
-            return "BACKUP_S3_BUCKET not set: backups stay local only"
+            return f"{setting} not set: backups stay local only"
         client, where = s3_client()
         key = f"ops-check/probe-{uuid.uuid4().hex}"
         try:
-            client.put_object(Bucket=bucket, Key=key, Body=b"papyrus ops_check probe\n")
+            client.put_object(Bucket=bucket, Key=key, Body=b"ops_check probe\n")
             client.delete_object(Bucket=bucket, Key=key)
         except Exception as exc:  # noqa: BLE001 - botocore raises ClientError and connection errors
             raise CheckFailed(f"bucket {bucket!r} at {where} is not writable: {s3_reason(exc)}") from None
@@ -183,15 +202,15 @@ class DeployChecks(Check):
 
 
 def s3_client():
-    """(boto3 S3 client, printable endpoint) from the AWS_* settings; short timeouts, one attempt."""
+    """(boto3 S3 client, printable endpoint) from the site's s3_* settings; short timeouts, one attempt."""
     import boto3
     from botocore.config import Config
 
-    endpoint = conf.setting("AWS_S3_ENDPOINT_URL") or None
+    endpoint = conf.site_setting("s3_endpoint_url") or None
     client = boto3.client(
-        "s3", endpoint_url=endpoint, region_name=conf.setting("AWS_REGION") or None,
-        aws_access_key_id=conf.setting("AWS_ACCESS_KEY_ID") or None,
-        aws_secret_access_key=conf.setting("AWS_SECRET_ACCESS_KEY") or None,
+        "s3", endpoint_url=endpoint, region_name=conf.site_setting("s3_region") or None,
+        aws_access_key_id=conf.site_setting("s3_access_key_id") or None,
+        aws_secret_access_key=conf.site_setting("s3_secret_access_key") or None,
         config=Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 1}),
     )
     return client, endpoint or "AWS S3"

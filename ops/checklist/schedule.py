@@ -4,7 +4,7 @@
 
 Merged into the site's schedule, never replacing it (backups add their own entries).
 """
-from .cron import InvalidCron, parse_cron
+from ops.cron import InvalidCron, parse_cron
 
 ERROR_DIGEST_TASK = "ops_checklist.weekly_error_digest"
 PERFORMANCE_SUMMARY_TASK = "ops_checklist.weekly_performance_summary"

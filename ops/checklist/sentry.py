@@ -28,13 +28,13 @@ def send_test_event(dsn_value: str, *, timeout: float = 5.0) -> tuple[str, int]:
     Raises urllib.error.HTTPError / URLError on refusal or no answer.
     """
     dsn = parse_dsn(dsn_value)
-    auth = dsn.to_auth(f"papyrus-ops-check/{sentry_sdk.VERSION}")
+    auth = dsn.to_auth(f"ops-check/{sentry_sdk.VERSION}")
     event_id = uuid.uuid4().hex
     now = datetime.now(timezone.utc).isoformat()
     envelope = Envelope(headers={"event_id": event_id, "sent_at": now})
     envelope.add_event({
         "event_id": event_id, "timestamp": now, "platform": "python", "level": "info",
-        "logger": "ops.checklist", "message": {"formatted": "Papyrus ops_check test event"},
+        "logger": "ops.checklist", "message": {"formatted": "ops_check test event"},
         "environment": conf.setting("SENTRY_ENVIRONMENT") or None,
         "release": conf.setting("SENTRY_RELEASE") or None,
         "tags": {"source": "ops_check"},

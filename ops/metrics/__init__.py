@@ -5,7 +5,6 @@ first in MIDDLEWARE, and `path("", include("ops.metrics.urls"))` to the URLconf.
 
 Public helpers for other apps (all cheap, safe to call when metrics are disabled):
     connection_opened() / connection_closed()  -- WebSocket consumers: active_connections
-    ops.metrics.cache.record_get(hit=..., cache=...)
     metric_name("backup_last_success_timestamp_seconds") -- the prefixed name to register
 """
 

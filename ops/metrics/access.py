@@ -1,4 +1,7 @@
-"""Who may read /metrics: METRICS_ALLOWED_IPS (403 otherwise), then METRICS_TOKEN (401 otherwise)."""
+"""Who may read /metrics: METRICS_ALLOWED_IPS (403 otherwise), then METRICS_TOKEN (401 otherwise).
+
+With neither set, loopback and private addresses only (conf.DEFAULT_ALLOWED_IPS), as GitLab's
+monitoring allowlist does: an unconfigured server is not open to the internet."""
 from __future__ import annotations
 
 import hmac
@@ -12,7 +15,7 @@ from . import conf
 
 def denial(request) -> JsonResponse | None:
     """The error response for a caller that may not scrape, or None when it may."""
-    ips = conf.allowed_ips()
+    ips = conf.allowed_ips() or (() if conf.token() else conf.DEFAULT_ALLOWED_IPS)
     if ips and not ip_allowed(client_ip(request), ips):
         return JsonResponse({"message": "Forbidden: this address may not read metrics"}, status=403)
     token = conf.token()

@@ -31,6 +31,6 @@ def check_multiproc_dir(app_configs=None, **kwargs):
 def check_protected_in_prod(app_configs=None, **kwargs):
     if settings.DEBUG or not conf.enabled() or conf.token() or conf.allowed_ips():
         return []
-    return [Warning("/metrics is open to anyone who can reach the server",
+    return [Warning("/metrics answers any loopback or private address (the default when unconfigured)",
                     hint="Set METRICS_TOKEN (Bearer) and/or METRICS_ALLOWED_IPS in production.",
                     id="ops_metrics.W001")]

@@ -116,5 +116,10 @@ def group_send_sync(group: str, event: dict, *, also: Iterable[str] = ()) -> int
     return _publisher().run(group_send(group, event, also=tuple(also)), conf.send_timeout() * 3)
 
 
+def publish_sync(groups: Iterable[str], message: dict) -> None:
+    """publish() for sync code: `message` as is (no seq); BroadcastError as group_send_sync."""
+    _publisher().run(publish(tuple(groups), message), conf.send_timeout() * 3)
+
+
 def current_seq_sync(group: str) -> int | None:
     return _publisher().run(current_seq(group), conf.send_timeout() * 2)

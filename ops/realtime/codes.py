@@ -10,7 +10,7 @@ UNSUPPORTED_DATA = 1003  # a binary frame where only JSON text is accepted
 TRY_AGAIN_LATER = 1013   # Redis (presence, sequence, channel layer) unavailable; reconnect with backoff
 UNAUTHORIZED = 4401      # the access token expired while connected; refresh it and reconnect
 FORBIDDEN = 4403         # read access was lost while connected
-GONE = 4410              # the page was deleted
+GONE = 4410              # what the connection is about was deleted
 MESSAGE_TOO_BIG = 4413   # a client frame exceeded REALTIME_MAX_MESSAGE_BYTES
 RATE_LIMITED = 4429      # more frames than REALTIME_MESSAGES_PER_SECOND (after the burst)
 
@@ -21,7 +21,7 @@ DESCRIPTIONS = {
     TRY_AGAIN_LATER: "realtime backend unavailable",
     UNAUTHORIZED: "access token expired",
     FORBIDDEN: "read access lost",
-    GONE: "page deleted",
+    GONE: "resource deleted",
     MESSAGE_TOO_BIG: "message too big",
     RATE_LIMITED: "too many messages",
 }

@@ -3,7 +3,8 @@
 /ws/pages/<id>/  needs read access to the page. On join the client gets
                  {"type": "presence.list", "users": [...], "seq": <page seq or null>}; then
                  page.updated, page.deleted (followed by close 4410), presence.join, presence.leave.
-/ws/events/      page.created, page.updated, page.deleted for every page the user can read.
+/ws/events/      page.created, page.updated, page.deleted for every page the user can read
+                 (team groups follow membership changes while connected).
 Handshakes without a valid accessToken (or for a page the user cannot read) get HTTP 403.
 """
 import asyncio
@@ -18,7 +19,7 @@ from ops.realtime.presence import Presence
 
 from . import selectors
 from .permissions import can_read, team_ids_of
-from .realtime import PUBLIC_EVENTS, STAFF_EVENTS, page_group, team_group
+from .realtime import PUBLIC_EVENTS, STAFF_EVENTS, page_group, team_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -119,14 +120,38 @@ class PageConsumer(RealtimeConsumer):
 
 class EventsConsumer(RealtimeConsumer):
     async def connect(self):
-        groups = await self._groups()
-        await self.accept()
-        try:
-            for group in groups:
-                await self.channel_layer.group_add(group, self.channel_name)
-                self.groups.append(group)
+        try:  # subscribed before the handshake completes: nothing sent after it is missed
+            await self._subscribe()
         except Exception as exc:
             logger.warning("realtime unavailable for the event stream: %r", exc)
+            await self.accept()
+            await self.close(codes.TRY_AGAIN_LATER)
+            return
+        await self.accept()
+
+    async def _subscribe(self):
+        """Join the groups the user's teams and staff flag call for, leave the others. The
+        user's own group comes first: a membership change committed while the teams are read
+        still reaches this connection (membership_changed), which then reads them again."""
+        wanted = [user_group(self.user.pk)]
+        await self._join(wanted)
+        wanted += await self._groups()
+        await self._join(wanted)
+        for group in [g for g in self.groups if g not in wanted]:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups.remove(group)
+
+    async def _join(self, groups):
+        for group in groups:
+            if group not in self.groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.groups.append(group)  # discarded by the base class on disconnect
+
+    async def membership_changed(self, event):
+        try:
+            await self._subscribe()
+        except Exception as exc:
+            logger.warning("event stream could not follow a membership change: %r", exc)
             await self.close(codes.TRY_AGAIN_LATER)
 
     @database_sync_to_async

@@ -4,15 +4,20 @@ every `page_changed` (sent once per write, after commit) into one sequenced even
 Groups: "page.<id>" (PageConsumer of that page), "events.public" (every EventsConsumer, for
 team-less pages), "events.team.<id>" (members of a team), "events.staff" (staff, for team
 pages). The page group's counter numbers the event; the same `seq` goes to every group.
+"events.user.<id>" (every EventsConsumer of that user) carries "membership.changed" after a
+membership of the user is saved or deleted: the open connections re-read their team groups.
 """
 import logging
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ops import metrics
 from ops.realtime import registry
-from ops.realtime.broadcast import BroadcastError, group_send_sync
+from ops.realtime.broadcast import BroadcastError, group_send_sync, publish_sync
 
+from .models import Membership
 from .signals import page_changed
 
 logger = logging.getLogger(__name__)
@@ -27,6 +32,10 @@ def page_group(page_id: int) -> str:
 
 def team_group(team_id: int) -> str:
     return f"events.team.{team_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"events.user.{user_id}"
 
 
 def event_groups(page) -> list[str]:
@@ -54,6 +63,21 @@ def broadcast_page_change(sender, event: str, page, **kwargs) -> None:
                         also=event_groups(page))
     except BroadcastError as exc:
         logger.warning("realtime broadcast of %s for page %s failed: %s", event, page.pk, exc)
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="papyrus.wiki.realtime.membership_changed")
+def membership_changed(sender, instance, **kwargs) -> None:
+    """Every write path (admin, services, shell, a team's cascade delete) saves or deletes the
+    row: tell the user's open event streams once it has committed, so they re-subscribe."""
+    user_id = instance.user_id
+    transaction.on_commit(lambda: resubscribe(user_id))
+
+
+def resubscribe(user_id: int) -> None:
+    try:
+        publish_sync([user_group(user_id)], {"type": "membership.changed"})
+    except BroadcastError as exc:  # the write stands; the user's streams catch up on reconnect
+        logger.warning("realtime membership change for user %s not sent: %s", user_id, exc)
 
 
 def count_in_active_connections(event: str, consumer, **info) -> None:

@@ -1,14 +1,11 @@
-import itertools
 from pathlib import Path
 
 import boto3
 import pytest
-import redis
 
 from . import support
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "backups"
-_redis_dbs = itertools.cycle(range(9, 16))  # Redis databases 9..15 for live tests, away from db 0
 
 
 @pytest.fixture(scope="session")
@@ -23,25 +20,20 @@ def backup_template():
 
 
 @pytest.fixture
-def live_db(backup_template, tmp_path):
+def live_db(backup_template, tmp_path, redis_database):
     """(dbname, env) for one test: its own database, backup directory and Redis database."""
     name = support.unique("papyrus_bk")
     support.create_database(name, template=backup_template)
     directory = tmp_path / "backups"
-    redis_db = next(_redis_dbs)
-    redis.Redis.from_url(support.redis_url(redis_db)).flushdb()
-    env = support.env_for(name, directory, redis_db=redis_db)
+    env = support.env_for(name, directory, redis_db=redis_database.number)
     yield name, env
     support.drop_database(name)
 
 
 @pytest.fixture(scope="session")
-def moto(tmp_path_factory):
-    """moto's S3 server on a free port (a real HTTP S3 endpoint)."""
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    proc, url = support.moto_server(log)
-    yield url
-    proc.stop()
+def moto(moto_s3):
+    """moto's S3 server (the suite's one, tests/conftest.py) → its endpoint URL."""
+    return moto_s3
 
 
 @pytest.fixture

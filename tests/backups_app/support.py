@@ -7,17 +7,21 @@ other tests' live servers use, never pytest-django's test database.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from tests.support.live import ROOT, Process, base_env, free_port
+from tests.support.celery import CeleryWorker
+from tests.support.live import ROOT, Process, base_env
+from tests.support.moto import MotoServer
+from tests.support.redis_db import RedisDatabase
+from tests.support.wait import wait_until
+
+wait_for = wait_until  # the old name
 
 BIN = Path(sys.executable).parent
 
@@ -28,8 +32,7 @@ def db_url(name: str) -> str:
 
 
 def redis_url(db: int) -> str:
-    parts = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit(parts._replace(path=f"/{db}"))
+    return RedisDatabase(db).url
 
 
 def admin_conn(dbname: str | None = None):
@@ -107,20 +110,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
 
 
-def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
 def celery_worker(env: dict, log: Path) -> Process:
-    return Process([str(BIN / "celery"), "-A", "papyrus", "worker", "--pool", "solo", "--loglevel", "INFO",
-                    "--without-gossip", "--without-mingle", "-n", f"backups-{uuid.uuid4().hex[:6]}@%h"],
-                   env=env, log=log).start()
+    """tests.support.celery.CeleryWorker, started without waiting for its ping (the old contract)."""
+    return CeleryWorker(env=env, log=log, name="backups").start(wait=False)
 
 
 def celery_beat(env: dict, log: Path, schedule_file: Path) -> Process:
@@ -128,19 +120,7 @@ def celery_beat(env: dict, log: Path, schedule_file: Path) -> Process:
                    env=env, log=log).start()
 
 
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
 def moto_server(log: Path) -> tuple[Process, str]:
-    port = free_port()
-    proc = Process([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], env=dict(os.environ),
-                   log=log).start()
-    wait_for(lambda: port_open(port) or not proc.alive(), timeout=30, what="moto_server to listen")
-    if not proc.alive():
-        raise RuntimeError(f"moto_server exited; see {log}")
-    return proc, f"http://127.0.0.1:{port}"
+    """The old starter: tests.support.moto.MotoServer → (process, endpoint URL)."""
+    server = MotoServer(log=log).start()
+    return server, server.url

@@ -119,3 +119,23 @@ def test_a_missing_required_secret_is_named(tmp_path):
 
     assert result.returncode != 0
     assert "set POSTGRES_PASSWORD in .env" in result.stderr or "set REDIS_PASSWORD in .env" in result.stderr
+
+
+def test_web_wipes_the_prometheus_multiprocess_directory_before_serving(config, tmp_path):
+    """A restarted `web` container keeps its filesystem: files of the previous run's workers
+    would be summed into the new counters. The command wipes the directory, then serves."""
+    shell, flag, script = config["services"]["web"]["command"]
+    assert (shell, flag) == ("sh", "-c")
+    wipe, _, serve = script.partition("&&")
+    assert serve.strip().startswith("exec granian "), script
+    stale = tmp_path / "prometheus"
+    stale.mkdir()
+    (stale / "counter_4242.db").write_bytes(b"\0" * 16)
+    (stale / "histogram_archive.db").write_bytes(b"\0" * 16)
+
+    # The wipe part runs as written, with the image's PROMETHEUS_MULTIPROC_DIR pointing here.
+    result = subprocess.run(["sh", "-c", wipe], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(stale)})
+
+    assert result.returncode == 0, result.stderr
+    assert list(stale.iterdir()) == []

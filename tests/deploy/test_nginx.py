@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -15,6 +14,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.support.live import ROOT, LiveServer, free_port
+from tests.support.wait import wait_until
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -69,15 +69,12 @@ def front(migrated_main_db):
 
 
 def wait_answering(url, proc, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answers():
         assert proc.poll() is None, proc.stderr.read().decode()
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nginx did not answer {url}")
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+
+    wait_until(answers, f"nginx to answer {url}", timeout=timeout, interval=0.1, ignore=(OSError,))
 
 
 def status(url, **kw):

@@ -123,40 +123,9 @@ class LiveServer:
         self.stop()
 
 
-class CeleryWorker:
-    """A real `celery -A papyrus worker` process against the test Redis and the main database."""
+def __getattr__(name):
+    if name == "CeleryWorker":  # the old import path of tests.support.celery.CeleryWorker
+        from tests.support.celery import CeleryWorker
 
-    def __init__(self, *, env: dict | None = None, concurrency: int = 1, beat: bool = False,
-                 log: Path | None = None):
-        self.env = base_env(**(env or {}))
-        self.concurrency = concurrency
-        self.beat = beat
-        self.log = log
-        self.proc: subprocess.Popen | None = None
-
-    def command(self) -> list[str]:
-        cmd = [str(BIN / "celery"), "-A", "papyrus", "worker", "--loglevel", "INFO", "--pool", "prefork",
-               "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
-        if self.beat:
-            cmd += ["--beat", "--schedule", tempfile.mktemp(prefix="celerybeat-",
-                                                            dir=os.environ.get("PAPYRUS_TEST_TMP"))]
-        return cmd
-
-    def start(self, timeout: float = 30.0) -> CeleryWorker:
-        """Start and wait until the worker answers a control ping."""
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        ping = [str(BIN / "celery"), "-A", "papyrus", "inspect", "ping", "--timeout", "1"]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"celery worker exited with {self.proc.returncode}")
-            if subprocess.run(ping, cwd=ROOT, env=self.env, capture_output=True).returncode == 0:
-                return self
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"celery worker did not answer a ping within {timeout}s")
-
-    def stop(self) -> None:
-        stop_group(self.proc)
+        return CeleryWorker
+    raise AttributeError(name)

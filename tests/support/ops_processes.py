@@ -1,29 +1,13 @@
-"""Long-running children for the ops logging/errors/health tests: Celery workers, waiting helpers."""
+"""Old import paths for the ops logging/errors/health tests (the kit: tests.support.celery, .wait)."""
 from __future__ import annotations
 
-import time
-import uuid
 from pathlib import Path
 
+from tests.support.celery import CeleryWorker
 from tests.support.live import BIN, ROOT, Process  # noqa: F401 - Process is re-exported to the tests
+from tests.support.wait import wait_until  # noqa: F401 - the old import path of the one wait helper
 
 
 def celery_worker(env: dict, log: Path, *, queue: str, include: str = "") -> Process:
-    """`celery -A papyrus worker` (solo pool) consuming only `queue`, so other tests' tasks are left alone."""
-    cmd = [str(BIN / "celery"), "-A", "papyrus", "worker", "--pool", "solo", "--loglevel", "INFO",
-           "--without-gossip", "--without-mingle", "-Q", queue, "-n", f"ops-{uuid.uuid4().hex[:6]}@%h"]
-    if include:
-        cmd += ["-I", include]
-    return Process(cmd, env=env, log=log).start()
-
-
-def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.2):
-    """Poll `predicate` until it returns a truthy value (returned); fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(interval)
+    """The old starter (no ping wait): tests.support.celery.CeleryWorker consuming only `queue`."""
+    return CeleryWorker(env=env, log=log, queue=queue, include=include or None, name="ops").start(wait=False)

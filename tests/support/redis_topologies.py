@@ -12,10 +12,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import redis
+
+from tests.support import wait
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -32,18 +33,8 @@ def _exe(name: str) -> str:
 
 
 def wait_until(predicate, what: str, timeout: float = 30.0, interval: float = 0.1):
-    """Poll `predicate` until it returns a truthy value (returned); RuntimeError after `timeout`."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            result = predicate()
-            if result:
-                return result
-        except (redis.RedisError, OSError) as exc:
-            last_error = exc
-        time.sleep(interval)
-    raise RuntimeError(f"timed out waiting for {what} (last error: {last_error!r})")
+    """tests.support.wait.wait_until with Redis errors meaning "not yet" (servers starting, failing over)."""
+    return wait.wait_until(predicate, what, timeout=timeout, interval=interval, ignore=(redis.RedisError, OSError))
 
 
 class RedisServer:

@@ -1,4 +1,4 @@
-"""Fixtures for the checklist tests: a production-like environment, moto's S3 server,
+"""Fixtures for the checklist tests: a production-like environment, a bucket in moto (tests/conftest.py),
 a local Sentry endpoint that records envelopes, and `ops_check` run as a real process."""
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.support.celery import CeleryWorker
 from tests.support.fake_sentry import FakeSentry
+from tests.support.http import request
 from tests.support.live import ROOT, free_port
+from tests.support.wait import wait_until
 
 BIN = Path(sys.executable).parent
 
@@ -53,30 +55,6 @@ def lines_by_item(stdout: str) -> dict[str, str]:
     return found
 
 
-@pytest.fixture(scope="session")
-def moto_s3():
-    """moto's S3 server on a free loopback port → its endpoint URL."""
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    import urllib.request
-
-    while True:
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("moto_server did not start")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 @pytest.fixture
 def s3_env(moto_s3):
     """AWS_* variables for moto and a fresh, existing bucket."""
@@ -97,38 +75,20 @@ def sentry_recorder():
 
 
 @pytest.fixture(scope="module")
-def celery_worker_process(tmp_path_factory):
-    """A real Celery worker (settings.test, the throw-away Redis as broker) for /health's celery check."""
+def checklist_celery_worker(tmp_path_factory):
+    """One real Celery worker for the module (settings.test, the throw-away Redis as broker), so
+    /health's celery check passes. (Renamed: `celery_worker_process` is the suite's factory.)"""
     logs = tmp_path_factory.mktemp("worker-logs")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.test", "LOG_DIR": str(logs)}
-    proc = subprocess.Popen([str(BIN / "celery"), "-A", "papyrus", "worker", "--pool", "solo", "--concurrency", "1",
-                             "--without-gossip", "--without-mingle", "-n", f"opscheck-{uuid.uuid4().hex[:6]}@%h",
-                             "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    worker = CeleryWorker(env={"LOG_DIR": str(logs)}, log=logs / "worker.out", name="opscheck",
+                          loglevel="WARNING").start()
+    yield worker
+    worker.stop()
 
 
 def wait_healthy(url: str, timeout: float = 30.0) -> dict:
     """Poll GET url/health until it answers 200 (the worker needs a moment to join)."""
-    import json
-    import urllib.error
-    import urllib.request
+    def healthy():
+        reply = request("GET", url + "/health", timeout=5)
+        return reply.status == 200 and reply.json()
 
-    deadline = time.monotonic() + timeout
-    body: dict = {}
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=5) as response:
-                return json.load(response)
-        except urllib.error.HTTPError as exc:
-            body = json.load(exc)
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url}/health never healthy: {body}")
+    return wait_until(healthy, f"{url}/health to be healthy", timeout=timeout, interval=0.3, ignore=(OSError,))

@@ -19,3 +19,5 @@ REDIS_URL = env("REDIS_URL")
 JWT_SECRET = env("JWT_SECRET", default="")
 LOG_DIR = os.environ.get("LOG_DIR", tempfile.gettempdir())
 BACKUP_SCHEDULE = "30 1 * * *"
+# This project's own settings for the items that need them (ops.checklist.conf.SITE_ROLES).
+OPS_CHECKLIST_SITE_SETTINGS = {"token_secret": "JWT_SECRET", "backup_schedule": "BACKUP_SCHEDULE"}

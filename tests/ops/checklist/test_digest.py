@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -18,7 +17,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from tests.support.http import request
 from tests.support.live import ROOT, LiveServer, free_port
+from tests.support.wait import wait_until
 
 NOW = datetime.now(timezone.utc)
 
@@ -175,17 +176,12 @@ def test_performance_summary_from_a_real_prometheus(busy_site, tmp_path):
 
 
 def wait_for_series(url: str, promql: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            query = f"{url}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
-            with urllib.request.urlopen(query, timeout=2) as r:
-                if json.load(r)["data"]["result"]:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"Prometheus never returned {promql}")
+    query = f"{url}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+    def found():
+        reply = request("GET", query, timeout=2)
+        return reply.status == 200 and reply.json()["data"]["result"]
+
+    wait_until(found, f"Prometheus to return {promql}", timeout=timeout, interval=0.3, ignore=(OSError,))
 
 
 # --- weekly schedule -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ POST_ITEMS = {"health": "ok", "metrics": "ok", "log_files": "ok", "redis_status"
 
 
 @pytest.fixture(scope="module")
-def site(migrated_main_db, celery_worker_process, tmp_path_factory):
+def site(migrated_main_db, checklist_celery_worker, tmp_path_factory):
     """A live site (granian, 2 workers) writing its logs to a fresh LOG_DIR, /metrics behind a
     token, a Celery worker beside it; and the environment to check it with."""
     env = {"LOG_DIR": str(tmp_path_factory.mktemp("logs")), "LOG_LEVEL": "http",

@@ -1,24 +1,13 @@
 """HTTP helpers for the live tests."""
-import json
-import urllib.error
-import urllib.request
 from http.cookies import SimpleCookie
+
+from tests.support.http import request
 
 
 def call(url: str, *, method: str = "GET", body=None, headers: dict | None = None):
     """(status, headers, parsed JSON or text); HTTP errors are returned, not raised."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        **({"Content-Type": "application/json"} if data else {}), **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, head, raw = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, head, raw = error.code, error.headers, error.read()
-    try:
-        return status, head, json.loads(raw)
-    except ValueError:
-        return status, head, raw.decode(errors="replace")
+    reply = request(method, url, body=body, headers=headers, timeout=30)
+    return reply.status, reply.headers, reply.parsed()
 
 
 def register(base_url: str, email: str, password: str = "Str0ng-Pass!") -> tuple[str, dict, dict]:

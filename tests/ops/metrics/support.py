@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.http import request
+from tests.support.wait import wait_until
+
+wait_for = wait_until  # the old name
 
 
 def parse(text: str) -> dict[tuple[str, frozenset], float]:
@@ -32,12 +34,8 @@ def series(samples: dict, name: str) -> list[dict]:
 
 def get(url: str, headers: dict | None = None, data: bytes | None = None, method: str | None = None):
     """(status, body bytes) without raising on 4xx/5xx."""
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    reply = request(method, url, data=data, headers=headers)
+    return reply.status, reply.raw
 
 
 def scrape(server, headers: dict | None = None) -> dict:
@@ -58,18 +56,6 @@ def worker_pids(parent_pid: int) -> list[int]:
             if int(stat.rpartition(")")[2].split()[1]) == parent_pid:
                 pids.append(int(entry.name))
     return sorted(pids)
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
-    """Poll until predicate() is truthy; returns its value (fails the test on timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {predicate}")
-        time.sleep(interval)
 
 
 def kill(pid: int) -> None:

@@ -54,6 +54,37 @@ def test_behind_a_proxy_the_last_forwarded_address_is_the_client():
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5").status_code == 403
 
 
+@override_settings(METRICS_TOKEN="", METRICS_ALLOWED_IPS=[])
+@pytest.mark.parametrize("ip, status", [
+    ("127.0.0.1", 200), ("::1", 200), ("10.1.2.3", 200), ("172.20.0.5", 200), ("192.168.1.1", 200),
+    ("fd00::5", 200), ("::ffff:192.168.0.9", 200),
+    ("203.0.113.5", 403), ("172.32.0.1", 403), ("8.8.8.8", 403), ("2001:db8::1", 403), ("", 403),
+])
+def test_unconfigured_metrics_answer_loopback_and_private_addresses_only(ip, status):
+    """Like GitLab's monitoring allowlist: nothing configured is not "open to the internet"."""
+    response = Client(REMOTE_ADDR=ip).get("/metrics")
+
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["message"].startswith("Forbidden")
+
+
+@override_settings(METRICS_TOKEN=TOKEN, METRICS_ALLOWED_IPS=[])
+def test_a_token_alone_lets_any_address_scrape():
+    client = Client(REMOTE_ADDR="203.0.113.5")
+
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
+    assert client.get("/metrics").status_code == 401
+
+
+@override_settings(METRICS_TOKEN="", METRICS_ALLOWED_IPS=[], METRICS_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_the_default_applies_to_the_forwarded_client_behind_a_proxy():
+    client = Client(REMOTE_ADDR="127.0.0.1")
+
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 403
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="10.0.0.7").status_code == 200
+
+
 def test_other_methods_are_refused_with_json():
     response = Client().post("/metrics")
     assert response.status_code == 405

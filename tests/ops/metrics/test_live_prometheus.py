@@ -5,7 +5,6 @@ The guide's three queries must return data, and the 5xx ratio must match what wa
 import json
 import math
 import subprocess
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +13,9 @@ import pytest
 
 from tests.support.live import free_port
 
-from .support import get, promtool, wait_for
+from tests.support.wait import wait_until
+
+from .support import get, promtool
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
@@ -49,7 +50,7 @@ class Prometheus:
             ["/usr/bin/prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
             stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(self.ready, timeout=30)
+        wait_until(self.ready, "Prometheus to be ready", timeout=30)
 
     def ready(self) -> bool:
         assert self.proc.poll() is None, self.log.read_text()
@@ -74,6 +75,16 @@ class Prometheus:
     def scalar(self, expr: str) -> float:
         result = self.query(expr)
         return float(result[0]["value"][1]) if result else math.nan
+
+    def scrapes(self) -> float:
+        """How many scrapes of Papyrus it holds (NaN before the first)."""
+        return self.scalar('count_over_time(up{job="papyrus"}[5m])')
+
+    def after_more_scrapes(self, count: int = 2) -> None:
+        """Wait for `count` scrapes after this call: each sees everything sent before it."""
+        seen = self.scrapes()
+        wait_until(lambda: self.scrapes() >= (0 if math.isnan(seen) else seen) + count,
+                   f"{count} more scrapes", timeout=30)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -104,15 +115,15 @@ def test_guide_queries_return_data_from_a_real_prometheus(papyrus_server, promet
     # rate() sees the whole burst below as an increase.
     assert drive(server.url, ["/api/pages", "/no/such/page", "/test/boom"]) == [200, 404, 500]
     prom = prometheus(server.port)
-    wait_for(lambda: prom.query('papyrus_http_requests_total{status="500"}'))
+    wait_until(lambda: prom.query('papyrus_http_requests_total{status="500"}'))
 
     ok, missing, failed = 180, 20, 20
     statuses = drive(server.url, ["/api/pages"] * ok + [f"/no/such/page/{i}" for i in range(missing)]
                      + ["/test/boom"] * failed)
     assert statuses.count(200) == ok and statuses.count(404) == missing and statuses.count(500) == failed
     total = 3 + ok + missing + failed
-    wait_for(lambda: prom.scalar("sum(papyrus_http_requests_total)") >= total, timeout=30)
-    time.sleep(2.5)  # a couple more scrapes after the burst
+    wait_until(lambda: prom.scalar("sum(papyrus_http_requests_total)") >= total, "the burst scraped", timeout=30)
+    prom.after_more_scrapes()  # rate() then has samples on both sides of the burst, and some after
 
     rates = prom.query(GUIDE_RATE)
     assert rates, "rate(papyrus_http_requests_total[5m]) is empty"
@@ -138,9 +149,9 @@ def test_dashboard_queries_and_alert_rules_work_in_prometheus(papyrus_server, pr
     server = papyrus_server(workers=2, env=LIVE_SETTINGS)
     drive(server.url, ["/api/pages", "/test/boom", "/health/live"] * 5)
     prom = prometheus(server.port)
-    wait_for(lambda: prom.query("papyrus_http_requests_total"))
+    wait_until(lambda: prom.query("papyrus_http_requests_total"))
     drive(server.url, ["/api/pages", "/test/boom", "/health/live"] * 5)
-    time.sleep(2.5)
+    prom.after_more_scrapes()  # the second round is in, so every rate() has an increase
 
     dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / "papyrus.json").read_text())
     fed_by_http = ("requests_total", "request_duration", "size_bytes", "active_connections", "db_query", "process_")
@@ -150,12 +161,12 @@ def test_dashboard_queries_and_alert_rules_work_in_prometheus(papyrus_server, pr
             if any(word in target["expr"] for word in fed_by_http):
                 assert result, f"panel {panel['title']!r} has no data: {target['expr']}"
 
-    rules = wait_for(lambda: [r for g in prom.api("rules")["groups"] for r in g["rules"]
+    rules = wait_until(lambda: [r for g in prom.api("rules")["groups"] for r in g["rules"]
                               if r.get("lastEvaluation", "").startswith("2") and r["health"] == "ok"])
     assert {r["name"] for r in rules} >= {"PapyrusHighErrorRatio", "PapyrusSlowRequests", "PapyrusTargetDown",
                                           "PapyrusBackupTooOld", "PapyrusRestoreDrillTooOld"}
     # a third of the requests fail: the error-ratio alert is pending (it needs 5 minutes to fire)
-    wait_for(lambda: [a for a in prom.api("alerts")["alerts"] if a["labels"]["alertname"] == "PapyrusHighErrorRatio"])
+    wait_until(lambda: [a for a in prom.api("alerts")["alerts"] if a["labels"]["alertname"] == "PapyrusHighErrorRatio"])
 
 
 def test_exposition_passes_promtool_check_metrics(papyrus_server):

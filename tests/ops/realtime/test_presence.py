@@ -1,6 +1,4 @@
 """Presence in Redis: per user across connections and processes, expiring without heartbeat."""
-import asyncio
-
 import pytest
 import redis
 
@@ -42,20 +40,34 @@ async def test_join_leave_per_user_across_connections(group):
     assert alice_tab2.last_of_user(await alice_tab2.leave())  # leaving twice is harmless
 
 
+def redis_now(client) -> float:
+    seconds, micros = client.time()
+    return seconds + micros / 1_000_000
+
+
 async def test_connections_without_heartbeat_expire_and_are_reported_once(group, settings):
-    settings.REALTIME_PRESENCE_TTL = 0.3
+    """The TTL is applied on join; a member past it is pruned by the next touch, which reports
+    its user once. Expiry is simulated by moving the crashed member's expiry into the past
+    (what its missing heartbeats would do), so no step depends on how fast the machine is."""
+    settings.REALTIME_PRESENCE_TTL = 60
     crashed = Presence(group, "conn-dead", 9, {"id": 9, "name": "Gone"})
     alive = Presence(group, "conn-live", 1, {"id": 1, "name": "Alice"})
     await crashed.join()
     await alive.join()
-    for _ in range(3):
-        await asyncio.sleep(0.2)
-        snap = await alive.touch()  # the live one keeps beating; the crashed one cannot
-        if snap.vanished:
-            break
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    members = crashed.keys[0]
+    now = redis_now(client)
+    # Present until its 60 s TTL runs out (counted from the join, which was just now).
+    assert now + 30 < client.zscore(members, crashed.member) <= now + 60
+    assert (await alive.touch()).vanished == []  # nobody has expired yet
+
+    client.zadd(members, {crashed.member: now - 1}, xx=True)  # its process died; the TTL ran out
+    snap = await alive.touch()
+
     assert snap.vanished == [{"id": 9, "name": "Gone"}]
     assert ids(await alive.list()) == [1]
     assert (await alive.touch()).vanished == []  # reported to one pruner only
+    assert client.zscore(members, alive.member) > now  # the live one's heartbeat renewed it
 
 
 async def test_touch_restores_a_connection_redis_forgot(group, settings):

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.error
-import urllib.request
 import uuid
-from http.cookies import SimpleCookie
 
 from websockets.asyncio.client import connect
+
+from tests.support.http import request
 
 PASSWORD = "s3cret-Pass!"
 
 
 def call(base: str, method: str, path: str, body=None, token: str | None = None) -> tuple[int, object, dict]:
     """(status, JSON body, cookies set) of one API call."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Cookie"] = f"accessToken={token}"
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            status, raw, set_cookies = r.status, r.read(), r.headers.get_all("Set-Cookie") or []
-    except urllib.error.HTTPError as e:
-        status, raw, set_cookies = e.code, e.read(), []
-    cookies = SimpleCookie()
-    for header in set_cookies:
-        cookies.load(header)
-    return status, (json.loads(raw) if raw else None), {k: m.value for k, m in cookies.items()}
+    headers = {"Content-Type": "application/json", **({"Cookie": f"accessToken={token}"} if token else {})}
+    reply = request(method, base + path, body=body, headers=headers)
+    return reply.status, reply.json(), reply.cookies()
 
 
 def register(base: str, name: str) -> tuple[int, str]:

@@ -3,38 +3,16 @@ Sentinel failover and a Redis crash during traffic (no restart of the web proces
 from __future__ import annotations
 
 import json
-import os
 import threading
-import urllib.error
-import urllib.request
 import uuid
-from http.cookiejar import CookieJar
-from urllib.parse import urlsplit
 
 import redis
 
+from tests.support.http import Http
 from tests.support.redis_fixtures import fresh_sentinel  # noqa: F401 - fixture
 from tests.support.redis_topologies import RedisServer, wait_until
 
 PASSWORD = "s3cret-Pass!"
-
-
-class Http:
-    """A tiny JSON client; its cookie jar is shared across ports (both servers are 127.0.0.1)."""
-
-    def __init__(self, jar: CookieJar | None = None):
-        self.jar = jar if jar is not None else CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def call(self, method: str, url: str, body: dict | None = None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-        try:
-            with self.opener.open(req, timeout=10) as r:
-                raw, status, headers = r.read(), r.status, r.headers
-        except urllib.error.HTTPError as e:
-            raw, status, headers = e.read(), e.code, e.headers
-        return status, headers, (json.loads(raw) if raw else None)
 
 
 def sign_up(http: Http, server) -> None:
@@ -50,20 +28,8 @@ def create_page(http: Http, server, title: str) -> int:
     return body["id"]
 
 
-def redis_db(db: int) -> redis.Redis:
-    """Database `db` of the suite's Redis (REDIS_URL names database 0)."""
-    url = urlsplit(os.environ["REDIS_URL"])
-    return redis.Redis(host=url.hostname, port=url.port, db=db)
-
-
-def isolated_db(n: int) -> str:
-    """A Redis database of the test Redis used by one test only (REDIS_DB applies over REDIS_URL)."""
-    redis_db(n).flushdb()
-    return str(n)
-
-
-def test_two_processes_share_one_limit(papyrus_server):
-    env = {"REDIS_DB": isolated_db(7), "RATE_LIMIT_ENABLED": "true",
+def test_two_processes_share_one_limit(papyrus_server, redis_database):
+    env = {"REDIS_DB": str(redis_database.number), "RATE_LIMIT_ENABLED": "true",
            "RATE_LIMIT_RULES": json.dumps({"reads": {"limit": 10, "period": 3600}})}
     a, b = papyrus_server(workers=2, env=env), papyrus_server(workers=2, env=env)
     http = Http()
@@ -74,8 +40,8 @@ def test_two_processes_share_one_limit(papyrus_server):
     assert int(refused_headers["Retry-After"]) >= 1 and "message" in refused_body
 
 
-def test_a_write_through_one_process_is_never_read_stale_through_the_other(papyrus_server):
-    env = {"REDIS_DB": isolated_db(8), "RESPONSE_CACHE_ENABLED": "true"}
+def test_a_write_through_one_process_is_never_read_stale_through_the_other(papyrus_server, redis_database):
+    env = {"REDIS_DB": str(redis_database.number), "RESPONSE_CACHE_ENABLED": "true"}
     a, b = papyrus_server(workers=2, env=env), papyrus_server(workers=2, env=env)
     writer, reader = Http(), Http()
     sign_up(writer, a)
@@ -92,7 +58,7 @@ def test_a_write_through_one_process_is_never_read_stale_through_the_other(papyr
             assert who.call("GET", f"{out_of.url}/api/pages/{page_id}")[2]["title"] == f"{word} v{i}"
             assert who.call("GET", f"{out_of.url}/api/pages")[2][0]["title"] == f"{word} v{i}"
             assert [p["title"] for p in who.call("GET", f"{out_of.url}/api/search?q={word}")[2]] == [f"{word} v{i}"]
-    store = redis_db(8)
+    store = redis_database.client()
     assert list(store.scan_iter(match="*{wiki}:entry:*")), "the reads were not cached in Redis"
     # every write (1 create + 12 patches) bumped its page's scope and the public pages' scope
     for scope in (f"page:{page_id}", "public"):

@@ -1,4 +1,4 @@
-"""Malformed input gets a clear 4xx JSON error, never a 500 (SPEC.md §6).
+"""Malformed input gets a clear 4xx JSON error, never a 500.
 
 Raw bodies go through the Django test client's `generic` so nothing is re-encoded on the way.
 """

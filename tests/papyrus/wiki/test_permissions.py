@@ -1,4 +1,4 @@
-"""Who may read and write which page (SPEC.md §4): 401 anonymous, 403 otherwise not allowed."""
+"""Who may read and write which page: 401 anonymous, 403 otherwise not allowed."""
 import pytest
 
 from papyrus.wiki.models import Page, PageRevision

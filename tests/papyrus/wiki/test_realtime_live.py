@@ -8,6 +8,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ops.realtime import codes
 
+from tests.support.live import manage
+
 from .realtime_client import call, create_page, next_event, open_ws, register
 
 NO_RATE_LIMIT = {"RATE_LIMIT_ENABLED": "false"}  # many sign-ups from one address in a few seconds
@@ -113,5 +115,55 @@ def test_refusals_limits_and_metrics_on_a_live_server(papyrus_server):
         assert "papyrus_websocket_connections 1.0" in metrics
         assert "papyrus_active_connections 1.0" in metrics  # the open socket; the scrape is not counted
         assert f'papyrus_websocket_closes_total{{code="{codes.RATE_LIMITED}"}} 1.0' in metrics
+
+    asyncio.run(scenario())
+
+
+def set_membership(user_id: int, team_id: int, *, member: bool) -> None:
+    """Add or remove a membership from another process (the admin's or a shell's write path),
+    committed in the main database the live server reads."""
+    action = ("Membership.objects.get_or_create(user_id={u}, team_id={t})" if member
+              else "Membership.objects.filter(user_id={u}, team_id={t}).delete()").format(u=user_id, t=team_id)
+    manage("shell", "-c", f"from papyrus.wiki.models import Membership; {action}")
+
+
+async def first_team_event_for(watcher, owner_ws, server, owner, team_id, deadline: float = 20.0) -> dict:
+    """Create team pages until `watcher` receives one's event: the connection re-subscribes on
+    its own, a little after the membership commit. Each page's event has reached `owner_ws`
+    (a member all along) before `watcher` is polled, so a page the watcher misses was sent."""
+    async with asyncio.timeout(deadline):
+        while True:
+            page = await asyncio.to_thread(create_page, server.url, owner, "Team news", teamId=team_id)
+            while (await next_event(owner_ws, "page.created"))["page"]["id"] != page["id"]:
+                pass
+            try:
+                return await next_event(watcher, "page.created", timeout=0.5)
+            except TimeoutError:
+                continue
+
+
+def test_a_member_added_or_removed_while_connected_gets_the_team_events_or_stops(papyrus_server):
+    server = papyrus_server(workers=1, interface="asgi", env=NO_RATE_LIMIT)
+    _, owner = register(server.url, "Owner")
+    newcomer_id, newcomer = register(server.url, "Newcomer")
+    status, team, _ = call(server.url, "POST", "/api/teams", {"name": "Crew"}, owner)
+    assert status == 201, team
+
+    async def scenario():
+        async with open_ws(server.url, "/ws/events/", owner) as owner_ws, \
+                open_ws(server.url, "/ws/events/", newcomer) as newcomer_ws:
+            before = await asyncio.to_thread(create_page, server.url, owner, "Before", teamId=team["id"])
+            assert (await next_event(owner_ws, "page.created"))["page"]["id"] == before["id"]
+
+            await asyncio.to_thread(set_membership, newcomer_id, team["id"], member=True)
+            event = await first_team_event_for(newcomer_ws, owner_ws, server, owner, team["id"])
+            assert event["page"]["teamId"] == team["id"] and event["page"]["id"] != before["id"]
+
+            await asyncio.to_thread(set_membership, newcomer_id, team["id"], member=False)
+            secret = await asyncio.to_thread(create_page, server.url, owner, "After", teamId=team["id"])
+            public = await asyncio.to_thread(create_page, server.url, owner, "Public")
+            # The public page arrives; no team page created after the removal comes before it.
+            while (received := await next_event(newcomer_ws, "page.created"))["page"]["id"] != public["id"]:
+                assert received["page"]["id"] != secret["id"]
 
     asyncio.run(scenario())

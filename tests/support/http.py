@@ -1,0 +1,69 @@
+"""The suite's one small HTTP client (urllib): JSON in and out, HTTP errors returned, not raised.
+
+    reply = request("GET", server.url + "/health")          # no cookies kept
+    http = Http(); http.call("POST", url, {"a": 1})         # a cookie jar across calls (and ports)
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from http.cookiejar import CookieJar
+from http.cookies import SimpleCookie
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: object  # http.client.HTTPMessage: .get(), .get_all()
+    raw: bytes
+
+    def json(self):
+        """The body as JSON; None when empty."""
+        return json.loads(self.raw) if self.raw else None
+
+    def parsed(self):
+        """The body as JSON when it is JSON, else as text."""
+        try:
+            return json.loads(self.raw)
+        except ValueError:
+            return self.raw.decode(errors="replace")
+
+    def cookies(self) -> dict[str, str]:
+        """The cookies this response sets: {name: value}."""
+        jar = SimpleCookie()
+        for header in self.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return {name: morsel.value for name, morsel in jar.items()}
+
+
+def request(method: str | None, url: str, *, body=None, data: bytes | None = None, headers: dict | None = None,
+            timeout: float = 10, opener=None) -> Reply:
+    """One request; `body` is sent as JSON (with its Content-Type), `data` as is."""
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", **(headers or {})}
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with (opener.open if opener else urllib.request.urlopen)(req, timeout=timeout) as response:
+            return Reply(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.headers, error.read())
+
+
+class Http:
+    """request() with a cookie jar, shared across ports (every live server is 127.0.0.1)."""
+
+    def __init__(self, jar: CookieJar | None = None, timeout: float = 10):
+        self.jar = jar if jar is not None else CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.timeout = timeout
+
+    def request(self, method: str, url: str, **kw) -> Reply:
+        return request(method, url, timeout=self.timeout, opener=self.opener, **kw)
+
+    def call(self, method: str, url: str, body=None, headers: dict | None = None):
+        """(status, headers, JSON body or None)."""
+        reply = self.request(method, url, body=body, headers=headers)
+        return reply.status, reply.headers, reply.json()
