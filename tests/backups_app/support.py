@@ -79,6 +79,7 @@ def seed(dbname: str, *, pages: int = 30) -> None:
                      f"FROM generate_series(1, {pages}) g")
         conn.execute("INSERT INTO wiki_pagerevision (page_id, number, title, content, tags, folder, created_at) "
                      "SELECT id, 1, title, 'old ' || content, tags, folder, now() FROM wiki_page")
+        conn.execute("UPDATE wiki_page SET version = 1")  # what services.py keeps: the newest revision's number
 
 
 def change(dbname: str) -> None:
