@@ -1,8 +1,12 @@
 """Reads. Every query here returns only what `user` may read."""
+import hashlib
+import re
+from datetime import UTC, datetime
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 
-from .models import Page, Team
+from .models import Page, PageRevision, Team
 from .permissions import team_ids_of
 
 
@@ -50,3 +54,58 @@ def page_search(*, user, q: str, limit: int) -> list[dict]:
 
 def team_list(*, user) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user).annotate(role=F("memberships__role")).order_by("name", "id")
+
+
+# --- Versions (ETag / edit conflicts) ---------------------------------------------------------
+
+def page_version(*, page_id: int, updated_at: datetime) -> str:
+    """An opaque token that changes with every write: the API's ETag, the editor's base version."""
+    stamp = f"{page_id}:{updated_at.astimezone(UTC).isoformat()}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:20]
+
+
+# --- Revisions -------------------------------------------------------------------------------
+
+def page_revision_list(*, page: Page) -> QuerySet[PageRevision]:
+    """The page's revisions, newest first (each holds the state an update replaced)."""
+    return page.revisions.select_related("edited_by").order_by("-number")
+
+
+def page_revision_get(*, page: Page, number: int) -> PageRevision | None:
+    return page.revisions.select_related("edited_by").filter(number=number).first()
+
+
+# --- Search as you type ----------------------------------------------------------------------
+
+WORD = re.compile(r"\w+")
+
+
+def prefix_tsquery(q: str) -> str:
+    """'wiki sea' → 'wiki & sea:*' (every word, the last one as a prefix); '' when no word.
+
+    Only word characters reach to_tsquery, so its operators cannot be injected.
+    """
+    words = WORD.findall(q)[:12]
+    if not words:
+        return ""
+    return " & ".join([*words[:-1], words[-1] + ":*"])
+
+
+def page_search_as_you_type(*, user, q: str, limit: int, start_sel: str = "<mark>",
+                            stop_sel: str = "</mark>") -> list[dict]:
+    """The /api/search ranking and headline, with prefix matching on the last word."""
+    raw = prefix_tsquery(q)
+    if not raw:
+        return []
+    query = SearchQuery(raw, config="english", search_type="raw")
+    pages = (
+        page_readable(user=user)
+        .filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline("content", query, config="english", max_words=30, min_words=10,
+                                   start_sel=start_sel, stop_sel=stop_sel),
+        )
+        .order_by("-rank", "-id")[:limit]
+    )
+    return [{"id": p.pk, "title": p.title, "slug": p.slug, "snippet": p.snippet} for p in pages]

@@ -4,9 +4,27 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import Membership, Page, PageRevision, Team
+from .selectors import page_version
 from .signals import page_changed
 
 EDITABLE_FIELDS = ("title", "content", "tags", "folder")
+
+
+class StaleVersion(Exception):
+    """The page changed since the version the writer started from (If-Match, the editor's base)."""
+
+    def __init__(self, page: Page):
+        super().__init__(f"page {page.pk} has changed")
+        self.page = page  # the current, locked state: what the writer has to merge with
+
+
+def _check_version(page: Page, expected_version) -> None:
+    """`expected_version`: None (no check), a version, or several (an If-Match list)."""
+    if expected_version is None:
+        return
+    expected = {expected_version} if isinstance(expected_version, str) else set(expected_version)
+    if page_version(page_id=page.pk, updated_at=page.updated_at) not in expected:
+        raise StaleVersion(page)
 
 
 def _emit(event: str, page: Page) -> None:
@@ -43,10 +61,14 @@ def page_create(*, author, title: str, content: str = "", tags=None, folder: str
 
 
 @transaction.atomic
-def page_update(*, page: Page, editor, **changes) -> Page:
-    """Apply `changes` (any of title, content, tags, folder), keeping a revision of the old state."""
+def page_update(*, page: Page, editor, expected_version=None, **changes) -> Page:
+    """Apply `changes` (any of title, content, tags, folder), keeping a revision of the old state.
+
+    With `expected_version`, raise StaleVersion unless the locked row is still at that version.
+    """
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     page = Page.objects.select_for_update().get(pk=page.pk)
+    _check_version(page, expected_version)
     number = page.revisions.count() + 1
     PageRevision.objects.create(page=page, number=number, title=page.title, content=page.content,
                                 tags=page.tags, folder=page.folder, edited_by=editor)
@@ -60,11 +82,20 @@ def page_update(*, page: Page, editor, **changes) -> Page:
 
 
 @transaction.atomic
-def page_delete(*, page: Page) -> None:
-    """Soft delete: the row stays, readers stop seeing it."""
+def page_delete(*, page: Page, expected_version=None) -> None:
+    """Soft delete: the row stays, readers stop seeing it. `expected_version` as in page_update."""
+    if expected_version is not None:
+        _check_version(Page.objects.select_for_update().get(pk=page.pk), expected_version)
     Page.objects.filter(pk=page.pk).update(deleted_at=timezone.now())
     page.deleted_at = timezone.now()
     _emit("page.deleted", page)
+
+
+def page_revision_restore(*, page: Page, revision: PageRevision, editor, expected_version=None) -> Page:
+    """Make `revision`'s state the page's state as a new update: the current state is kept as
+    the next revision, nothing is overwritten."""
+    return page_update(page=page, editor=editor, expected_version=expected_version,
+                       **{field: getattr(revision, field) for field in EDITABLE_FIELDS})
 
 
 @transaction.atomic
