@@ -77,27 +77,39 @@ def page_revision_get(*, page: Page, number: int) -> PageRevision | None:
 
 # --- Search as you type ----------------------------------------------------------------------
 
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"[^\W_]+")
+STEM_SLACK = 5  # a stem drops at most this many letters of the word it comes from ("-ation")
 
 
-def prefix_tsquery(q: str) -> str:
-    """'wiki sea' → 'wiki & sea:*' (every word, the last one as a prefix); '' when no word.
+def _last_word_prefixes(word: str) -> str:
+    """tsquery text matching lexemes that start with `word`, or that `word` starts with (the
+    stored lexeme is a stem: typing "deploym" must still find "deployment", stored as "deploy")."""
+    word = word.lower()
+    shorter = [word[:n] for n in range(len(word) - 1, max(3, len(word) - STEM_SLACK - 1), -1)]
+    return " | ".join([f"{word}:*", *shorter])
 
-    Only word characters reach to_tsquery, so its operators cannot be injected.
+
+def as_you_type_query(q: str) -> SearchQuery | None:
+    """Every word but the last as /api/search reads it; the last as a prefix. None when no word.
+
+    Only letters and digits reach to_tsquery, so its operators cannot be injected.
     """
     words = WORD.findall(q)[:12]
     if not words:
-        return ""
-    return " & ".join([*words[:-1], words[-1] + ":*"])
+        return None
+    last = (SearchQuery(words[-1], config="english", search_type="plain")
+            | SearchQuery(_last_word_prefixes(words[-1]), config="simple", search_type="raw"))
+    if len(words) == 1:
+        return last
+    return SearchQuery(" ".join(words[:-1]), config="english", search_type="plain") & last
 
 
 def page_search_as_you_type(*, user, q: str, limit: int, start_sel: str = "<mark>",
                             stop_sel: str = "</mark>") -> list[dict]:
     """The /api/search ranking and headline, with prefix matching on the last word."""
-    raw = prefix_tsquery(q)
-    if not raw:
+    query = as_you_type_query(q)
+    if query is None:
         return []
-    query = SearchQuery(raw, config="english", search_type="raw")
     pages = (
         page_readable(user=user)
         .filter(search_vector=query)

@@ -17,15 +17,19 @@ def test_list_get_and_restore_keep_every_state(user, other):
         (3, "third"), (2, "second"), (1, "first")]
 
 
-def test_prefix_tsquery_keeps_only_words():
-    assert selectors.prefix_tsquery("wiki sea") == "wiki & sea:*"
-    assert selectors.prefix_tsquery("a & b | !c:*") == "a & b & c:*"
-    assert selectors.prefix_tsquery("  ") == ""
+def test_the_last_word_is_a_prefix_and_only_letters_and_digits_reach_to_tsquery():
+    assert selectors._last_word_prefixes("Deploym") == "deploym:* | deploy | deplo | depl"
+    assert selectors._last_word_prefixes("deployment") == "deployment:* | deploymen | deployme | deploym | deploy | deplo"
+    assert selectors.as_you_type_query("  &|!:* ") is None
+    assert selectors.WORD.findall("a & b|!c:*_d") == ["a", "b", "c", "d"]
 
 
 def test_search_as_you_type_matches_the_last_word_as_a_prefix(user):
     services.page_create(author=user, title="Deployment guide", content="How we deploy the wiki")
-    services.page_create(author=user, title="Other", content="nothing here")
-    found = selectors.page_search_as_you_type(user=user, q="deploy gui", limit=10)
-    assert [r["title"] for r in found] == ["Deployment guide"]
-    assert selectors.page_search_as_you_type(user=user, q="deploy gux", limit=10) == []
+    services.page_create(author=user, title="Other", content="nothing here; deployment elsewhere")
+    titles = lambda q: [r["title"] for r in selectors.page_search_as_you_type(user=user, q=q, limit=10)]  # noqa: E731
+    assert titles("deploy gui") == ["Deployment guide"]
+    for typed in ("dep", "deplo", "deploym", "deployme", "deploymen", "deployment"):
+        assert set(titles(typed)) == {"Deployment guide", "Other"}, typed
+    assert titles("deploy gux") == []
+    assert titles("wiki & | ! (") == ["Deployment guide"]
