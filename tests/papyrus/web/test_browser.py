@@ -67,6 +67,11 @@ def test_register_create_edit_with_preview_search_history_diff_restore(server):
         page.get_by_role("button", name="Compare").click()
         expect(page.locator(".diff .del").filter(has_text="second")).to_have_count(1)
 
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+        page.goto(f"{base}/pages/{page_id}/")
+        expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+
 
 def test_a_second_browser_saving_over_a_newer_version_gets_the_conflict(server):
     base = server.url

@@ -175,3 +175,14 @@ def test_list_filters_and_pages(client, user):
     assert "P23" in ops and "P24" not in ops
     even = client.get("/?tag=even").content.decode()
     assert "P24" in even and "P23" not in even
+
+
+def test_htmx_posts_need_the_csrf_header(browser_client, user):
+    browser_client.post("/signin/", {"email": user.email, "password": PASSWORD,
+                                     "csrfmiddlewaretoken": _csrf(browser_client, "/signin/")})
+    assert browser_client.post("/pages/preview/", {"content": "# x"}, HTTP_HX_REQUEST="true").status_code == 403
+    token = browser_client.cookies["csrftoken"].value
+    r = browser_client.post("/pages/preview/", {"content": "# x"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert r.status_code == 200 and "<h1>x</h1>" in r.content.decode()
+    base = browser_client.get("/").content.decode()
+    assert """hx-headers='{"X-CSRFToken": """"  in base  # every htmx request from the page carries it
