@@ -33,4 +33,5 @@ BENCHMARKS = [
     "bench.cache",
     "bench.opslayer",
     "bench.loadmix",
+    "bench.web",
 ]

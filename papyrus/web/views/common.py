@@ -2,6 +2,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from papyrus.wiki import cache as wiki_cache
 from papyrus.wiki import selectors
 from papyrus.wiki.models import Page
 from papyrus.wiki.permissions import can_read, can_write
@@ -48,3 +49,10 @@ def refusals(view):
 
 def version_of(page: Page) -> str:
     return selectors.page_version(page_id=page.pk, updated_at=page.updated_at)
+
+
+def cached(request, parts: tuple, compute):
+    """`compute()` (JSON data) through the API's response cache: shared by every visitor who may
+    read the same pages, invalidated by every page write and user change. A Refused raised by
+    `compute` is not cached."""
+    return wiki_cache.pages.get_or_set(("web", *parts, wiki_cache.visibility(request.web_user)), compute)

@@ -1,7 +1,11 @@
 """List, read, create, edit (with preview and conflict handling) and delete pages."""
+from types import SimpleNamespace
+
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from papyrus.wiki import selectors, services
@@ -11,7 +15,7 @@ from papyrus.wiki.permissions import can_post_to_team, can_write
 from .. import history
 from ..forms import PageForm
 from ..markdown import render as render_markdown
-from .common import readable_page, refusals, version_of, writable_page
+from .common import cached, readable_page, refusals, version_of, writable_page
 
 PER_PAGE = 20
 
@@ -20,19 +24,50 @@ def _sign_in_first(request):
     return redirect(f"{reverse('web:signin')}?next={request.get_full_path()}")
 
 
+def _summary(page) -> dict:
+    """What the list and the page header show of a page, as cacheable data."""
+    return {"pk": page.pk, "title": page.title, "folder": page.folder, "tags": list(page.tags),
+            "author": {"name": page.author.name}, "author_id": page.author_id, "team_id": page.team_id,
+            "team": {"name": page.team.name} if page.team_id else None,
+            "created_at": page.created_at, "updated_at": page.updated_at}
+
+
+def _dated(summary: dict) -> dict:
+    for field in ("created_at", "updated_at"):  # a cache hit returns them as ISO strings
+        if isinstance(summary[field], str):
+            summary[field] = parse_datetime(summary[field])
+    return summary
+
+
 def page_list(request):
     folder, tag = request.GET.get("folder", "")[:100], request.GET.get("tag", "")[:50]
-    pages = selectors.page_list(user=request.web_user, folder=folder, tag=tag).select_related("team")
-    paginator = Paginator(pages, PER_PAGE)
-    window = paginator.get_page(request.GET.get("page"))
+    number = request.GET.get("page", "1")[:12]
+
+    def compute():
+        pages = selectors.page_list(user=request.web_user, folder=folder, tag=tag).select_related("team")
+        window = Paginator(pages, PER_PAGE).get_page(number)
+        return {"pages": [_summary(p) for p in window], "number": window.number,
+                "num_pages": window.paginator.num_pages,
+                "previous": window.previous_page_number() if window.has_previous() else None,
+                "next": window.next_page_number() if window.has_next() else None}
+
+    window = cached(request, ("list", folder, tag, number), compute)
+    window["pages"] = [_dated(p) for p in window["pages"]]
     return render(request, "web/page_list.html", {"window": window, "folder": folder, "tag": tag})
 
 
 @refusals
 def page_detail(request, page_id):
-    page = readable_page(request, page_id)
+    def compute():
+        page = readable_page(request, page_id)
+        return {"page": _summary(page), "html": str(render_markdown(page.content))}
+
+    shown = cached(request, ("read", page_id), compute)
+    page = _dated(shown["page"])
+    writer_check = SimpleNamespace(author_id=page["author_id"], team_id=page["team_id"])
     return render(request, "web/page_detail.html", {
-        "page": page, "html": render_markdown(page.content), "can_write": can_write(request.web_user, page)})
+        "page": page, "html": mark_safe(shown["html"]),  # noqa: S308 - sanitized before it was cached
+        "can_write": can_write(request.web_user, writer_check)})
 
 
 @require_POST

@@ -186,3 +186,26 @@ def test_htmx_posts_need_the_csrf_header(browser_client, user):
     assert r.status_code == 200 and "<h1>x</h1>" in r.content.decode()
     base = browser_client.get("/").content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in base  # every htmx request from the page carries it
+
+
+def test_cached_pages_follow_writes_and_never_cross_visibility(client, web_login, user, team_of,
+                                                             django_capture_on_commit_callbacks, settings):
+    from papyrus.wiki import cache
+
+    settings.OPS_CACHE_RESPONSES = True
+    cache.pages.invalidate()
+    public = services.page_create(author=user, title="Cached", content="old text")
+    secret = services.page_create(author=user, title="Cached secret", content="members only", team=team_of(user))
+    member = web_login(user)
+    for url in (f"/pages/{public.pk}/", "/", f"/pages/{secret.pk}/"):
+        member.get(url)  # the member's visibility fills the cache
+    assert "old text" in client.get(f"/pages/{public.pk}/").content.decode()
+    assert "Cached secret" not in client.get("/").content.decode()
+    assert client.get(f"/pages/{secret.pk}/").status_code == 403
+
+    with django_capture_on_commit_callbacks(execute=True):  # a real commit's invalidation
+        services.page_update(page=public, editor=user, title="Cached, edited", content="new text")
+    assert "new text" in client.get(f"/pages/{public.pk}/").content.decode()
+    assert "Cached, edited" in client.get("/").content.decode()
+    assert ">Edit<" in member.get(f"/pages/{public.pk}/").content.decode()  # per request, not cached
+    assert ">Edit<" not in client.get(f"/pages/{public.pk}/").content.decode()
