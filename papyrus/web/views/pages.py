@@ -3,8 +3,8 @@ from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,49 +24,34 @@ def _sign_in_first(request):
     return redirect(f"{reverse('web:signin')}?next={request.get_full_path()}")
 
 
-def _summary(page) -> dict:
-    """What the list and the page header show of a page, as cacheable data."""
-    return {"pk": page.pk, "title": page.title, "folder": page.folder, "tags": list(page.tags),
-            "author": {"name": page.author.name}, "author_id": page.author_id, "team_id": page.team_id,
-            "team": {"name": page.team.name} if page.team_id else None,
-            "created_at": page.created_at, "updated_at": page.updated_at}
-
-
-def _dated(summary: dict) -> dict:
-    for field in ("created_at", "updated_at"):  # a cache hit returns them as ISO strings
-        if isinstance(summary[field], str):
-            summary[field] = parse_datetime(summary[field])
-    return summary
-
-
 def page_list(request):
     folder, tag = request.GET.get("folder", "")[:100], request.GET.get("tag", "")[:50]
     number = request.GET.get("page", "1")[:12]
 
     def compute():
+        """The list and its paging as HTML: nothing in it depends on who is asking beyond
+        what they may read (the cache key's visibility)."""
         pages = selectors.page_list(user=request.web_user, folder=folder, tag=tag).select_related("team")
         window = Paginator(pages, PER_PAGE).get_page(number)
-        return {"pages": [_summary(p) for p in window], "number": window.number,
-                "num_pages": window.paginator.num_pages,
-                "previous": window.previous_page_number() if window.has_previous() else None,
-                "next": window.next_page_number() if window.has_next() else None}
+        return render_to_string("web/_page_list_body.html", {"window": window, "folder": folder, "tag": tag})
 
-    window = cached(request, ("list", folder, tag, number), compute)
-    window["pages"] = [_dated(p) for p in window["pages"]]
-    return render(request, "web/page_list.html", {"window": window, "folder": folder, "tag": tag})
+    body = mark_safe(cached(request, ("list", folder, tag, number), compute))  # noqa: S308 - a template's output
+    return render(request, "web/page_list.html", {"body": body, "folder": folder, "tag": tag})
 
 
 @refusals
 def page_detail(request, page_id):
     def compute():
+        """The page's meta line and rendered body as HTML, and what the per-visitor parts need."""
         page = readable_page(request, page_id)
-        return {"page": _summary(page), "html": str(render_markdown(page.content))}
+        body = render_to_string("web/_page_body.html", {"page": page, "html": render_markdown(page.content)})
+        return {"pk": page.pk, "title": page.title, "author_id": page.author_id, "team_id": page.team_id,
+                "body": body}
 
-    shown = cached(request, ("read", page_id), compute)
-    page = _dated(shown["page"])
+    page = cached(request, ("read", page_id), compute)
     writer_check = SimpleNamespace(author_id=page["author_id"], team_id=page["team_id"])
     return render(request, "web/page_detail.html", {
-        "page": page, "html": mark_safe(shown["html"]),  # noqa: S308 - sanitized before it was cached
+        "page": page, "body": mark_safe(page["body"]),  # noqa: S308 - sanitized before it was cached
         "can_write": can_write(request.web_user, writer_check)})
 
 
