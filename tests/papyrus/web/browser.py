@@ -46,7 +46,7 @@ def register(page: Page, base: str, name: str) -> str:
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/signin/")
+    page.goto(base + "/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

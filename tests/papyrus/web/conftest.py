@@ -15,7 +15,7 @@ def web_login():
     """A client signed in through the browser sign-in form (cookies as the API sets them)."""
     def do(user):
         c = Client()
-        r = c.post("/signin/", {"email": user.email, "password": PASSWORD})
+        r = c.post("/login/", {"email": user.email, "password": PASSWORD})
         assert r.status_code == 302, r.content
         return c
     return do

@@ -28,7 +28,7 @@ def test_register_sets_the_apis_jwt_cookies_and_needs_csrf(browser_client):
 
 
 def test_wrong_password_is_a_form_error_not_a_sign_in(client, user):
-    r = client.post("/signin/", {"email": user.email, "password": "wrong-Pass1!"})
+    r = client.post("/login/", {"email": user.email, "password": "wrong-Pass1!"})
     assert r.status_code == 400 and "Invalid email or password" in r.content.decode()
     assert "accessToken" not in r.cookies
 
@@ -60,7 +60,7 @@ def test_anonymous_reads_public_pages_and_cannot_edit_or_see_team_pages(client, 
     read = client.get(f"/pages/{public.pk}/")
     assert read.status_code == 200 and "<strong>world</strong>" in read.content.decode()
     assert ">Edit<" not in read.content.decode()
-    assert client.get(f"/pages/{public.pk}/edit/")["Location"].startswith("/signin/?next=")
+    assert client.get(f"/pages/{public.pk}/edit/")["Location"].startswith("/login/?next=")
     forbidden = client.get(f"/pages/{secret.pk}/")
     assert forbidden.status_code == 403 and forbidden["Content-Type"].startswith("text/html")
     assert "Sign in" in forbidden.content.decode() and "Team secret" not in forbidden.content.decode()
@@ -178,8 +178,8 @@ def test_list_filters_and_pages(client, user):
 
 
 def test_htmx_posts_need_the_csrf_header(browser_client, user):
-    browser_client.post("/signin/", {"email": user.email, "password": PASSWORD,
-                                     "csrfmiddlewaretoken": _csrf(browser_client, "/signin/")})
+    browser_client.post("/login/", {"email": user.email, "password": PASSWORD,
+                                     "csrfmiddlewaretoken": _csrf(browser_client, "/login/")})
     assert browser_client.post("/pages/preview/", {"content": "# x"}, HTTP_HX_REQUEST="true").status_code == 403
     token = browser_client.cookies["csrftoken"].value
     r = browser_client.post("/pages/preview/", {"content": "# x"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
@@ -209,3 +209,23 @@ def test_cached_pages_follow_writes_and_never_cross_visibility(client, web_login
     assert "Cached, edited" in client.get("/").content.decode()
     assert ">Edit<" in member.get(f"/pages/{public.pk}/").content.decode()  # per request, not cached
     assert ">Edit<" not in client.get(f"/pages/{public.pk}/").content.decode()
+
+
+def test_browser_sign_in_is_guarded_like_the_apis_against_password_guessing(user):
+    import uuid
+
+    from django.conf import settings
+    from django.test import Client, override_settings
+
+    from ops.ratelimit import rules
+
+    isolated = {**settings.CACHES["default"], "KEY_PREFIX": f"rl-test-{uuid.uuid4().hex}"}
+    with override_settings(RATE_LIMIT_ENABLED=True, CACHES={**settings.CACHES, "rl": isolated},
+                           RATELIMIT_CACHE_ALIAS="rl"):
+        try:
+            limit = next(r.limit for r in rules.active_rules() if r.name == "auth")
+            codes = [Client(REMOTE_ADDR=f"10.8.0.{i}").post("/login/", {"email": user.email, "password": "x"}).status_code
+                     for i in range(limit + 1)]
+        finally:
+            rules.forget()
+    assert codes == [400] * limit + [429]  # across addresses: counted per email, as /api/auth/login
