@@ -213,6 +213,7 @@ def test_cached_pages_follow_writes_and_never_cross_visibility(client, web_login
 
 def test_browser_sign_in_is_guarded_like_the_apis_against_password_guessing(user):
     import uuid
+    from urllib.parse import urlencode
 
     from django.conf import settings
     from django.test import Client, override_settings
@@ -224,8 +225,10 @@ def test_browser_sign_in_is_guarded_like_the_apis_against_password_guessing(user
                            RATELIMIT_CACHE_ALIAS="rl"):
         try:
             limit = next(r.limit for r in rules.active_rules() if r.name == "auth")
-            codes = [Client(REMOTE_ADDR=f"10.8.0.{i}").post("/login/", {"email": user.email, "password": "x"}).status_code
-                     for i in range(limit + 1)]
+            form = urlencode({"email": user.email, "password": "x"})  # as a browser posts a form
+            codes = [Client(REMOTE_ADDR=f"10.8.0.{i}").post(
+                "/login/", form, content_type="application/x-www-form-urlencoded").status_code
+                for i in range(limit + 1)]
         finally:
             rules.forget()
     assert codes == [400] * limit + [429]  # across addresses: counted per email, as /api/auth/login
