@@ -34,4 +34,5 @@ BENCHMARKS = [
     "bench.opslayer",
     "bench.loadmix",
     "bench.k6mix",
+    "bench.web",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("backups_app.urls")),
     path("", include("ops.health.urls")),
     path("", include("ops.metrics.urls")),
+    path("", include("papyrus.web.urls")),  # the wiki in the browser; last: it owns "/"
 ]
 
 handler400 = errors.bad_request

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "ops.ratelimit",
     "papyrus.accounts",
     "papyrus.wiki",
+    "papyrus.web",  # the wiki in the browser (issue 16)
+    "django_htmx",  # vendors htmx (static) and request.htmx
     "backups_app",
 ]
 
@@ -49,6 +51,7 @@ MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ (htmx, the wiki's css/js) without nginx
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "backups_app.middleware.MaintenanceMiddleware",  # during a restore: writes → 503 + Retry-After
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ops.ratelimit.middleware.RateLimitMiddleware",  # after auth: counts signed-in users by id
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx
+    "papyrus.web.auth.WebAuthMiddleware",  # request.web_user from the JWT cookies, refresh rotation
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -171,6 +176,9 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# WhiteNoise serves app static files through the finders, so a bare granian/uvicorn (tests, `make run`)
+# serves htmx too; `collectstatic` into STATIC_ROOT remains the nginx path in production.
+WHITENOISE_USE_FINDERS = True
 
 # --- Operations -------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="info")

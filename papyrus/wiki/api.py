@@ -1,9 +1,13 @@
 """Thin HTTP callers of selectors (reads) and services (writes)."""
+from functools import wraps
 from urllib.parse import urlencode
+
+from django.utils.dateparse import parse_datetime
+from django.utils.http import parse_etags, quote_etag
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,6 +48,48 @@ def _check_team_for_post(user, team_id: int) -> None:
         raise ValidationError({"teamId": ["Unknown team"]})
     if not member:
         raise PermissionDenied("You are not a member of this team")
+
+
+# --- ETag / If-Match: a write naming a version the page has left is refused with 412 ----------
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The page has changed since you read it (If-Match does not match its ETag)"
+    default_code = "precondition_failed"
+
+
+def if_match(request):
+    """The versions If-Match names, or None when absent or `*` (today's unconditional write)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    etags = parse_etags(header)
+    if "*" in etags:
+        return None
+    return [etag[1:-1] for etag in etags if etag.startswith('"')]  # weak ETags never match
+
+
+def with_etag(view_method):
+    """Add the page's ETag to a 200/201 page response (cached ones too: built from the data)."""
+    @wraps(view_method)
+    def wrapper(view, request, *args, **kwargs):
+        response = view_method(view, request, *args, **kwargs)
+        data = response.data if response.status_code in (200, 201) else None
+        if isinstance(data, dict) and data.get("updatedAt"):
+            response["ETag"] = quote_etag(selectors.page_version(
+                page_id=data["id"], updated_at=parse_datetime(data["updatedAt"])))
+        return response
+    return wrapper
+
+
+def refuse_stale(view_method):
+    @wraps(view_method)
+    def wrapper(*args, **kwargs):
+        try:
+            return view_method(*args, **kwargs)
+        except services.StaleVersion:
+            raise PreconditionFailed() from None
+    return wrapper
 
 
 class PageListView(APIView):
@@ -94,6 +140,7 @@ class PageDetailView(APIView):
         return page
 
     @extend_schema(responses={200: PageSerializer})
+    @with_etag
     def get(self, request, page_id):
         fetched = []  # on a miss, the page as read, with the reader's role along
 
@@ -112,22 +159,28 @@ class PageDetailView(APIView):
         data = PageInput(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         try:
-            page = services.page_update(page=page, editor=request.user, **data.validated_data)
+            page = services.page_update(page=page, editor=request.user, expected_version=if_match(request),
+                                        **data.validated_data)
         except Page.DoesNotExist:  # deleted since it was read
             raise NotFound("Page not found") from None
         return Response(PageSerializer(page).data)
 
     @extend_schema(request=PageSerializer, responses={200: PageSerializer})
+    @refuse_stale
+    @with_etag
     def patch(self, request, page_id):
         return self._update(request, page_id, partial=True)
 
     @extend_schema(request=PageSerializer, responses={200: PageSerializer})
+    @refuse_stale
+    @with_etag
     def put(self, request, page_id):
         return self._update(request, page_id, partial=False)
 
     @extend_schema(responses={204: None})
+    @refuse_stale
     def delete(self, request, page_id):
-        services.page_delete(page=self._page(request, page_id, write=True))
+        services.page_delete(page=self._page(request, page_id, write=True), expected_version=if_match(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

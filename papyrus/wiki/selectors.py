@@ -1,13 +1,16 @@
 """Reads. Every query here returns only what `user` may read."""
 import functools
+import hashlib
+import re
 import secrets
+from datetime import UTC, datetime
 from html import escape
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from .models import Membership, Page, Team
+from .models import Membership, Page, PageRevision, Team
 from .permissions import team_ids_of
 
 
@@ -103,3 +106,70 @@ def _highlighted(snippet: str, start: str, stop: str) -> str:
 
 def team_list(*, user) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user).annotate(role=F("memberships__role")).order_by("name", "id")
+
+
+# --- Versions (ETag / edit conflicts) ---------------------------------------------------------
+
+def page_version(*, page_id: int, updated_at: datetime) -> str:
+    """An opaque token that changes with every write: the API's ETag, the editor's base version."""
+    stamp = f"{page_id}:{updated_at.astimezone(UTC).isoformat()}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:20]
+
+
+# --- Revisions -------------------------------------------------------------------------------
+
+def page_revision_list(*, page: Page) -> QuerySet[PageRevision]:
+    """The page's revisions, newest first (each holds the state an update replaced)."""
+    return page.revisions.select_related("edited_by").order_by("-number")
+
+
+def page_revision_get(*, page: Page, number: int) -> PageRevision | None:
+    return page.revisions.select_related("edited_by").filter(number=number).first()
+
+
+# --- Search as you type ----------------------------------------------------------------------
+
+WORD = re.compile(r"[^\W_]+")
+STEM_SLACK = 5  # a stem drops at most this many letters of the word it comes from ("-ation")
+
+
+def _last_word_prefixes(word: str) -> str:
+    """tsquery text matching lexemes that start with `word`, or that `word` starts with (the
+    stored lexeme is a stem: typing "deploym" must still find "deployment", stored as "deploy")."""
+    word = word.lower()
+    shorter = [word[:n] for n in range(len(word) - 1, max(3, len(word) - STEM_SLACK - 1), -1)]
+    return " | ".join([f"{word}:*", *shorter])
+
+
+def as_you_type_query(q: str) -> SearchQuery | None:
+    """Every word but the last as /api/search reads it; the last as a prefix. None when no word.
+
+    Only letters and digits reach to_tsquery, so its operators cannot be injected.
+    """
+    words = WORD.findall(q)[:12]
+    if not words:
+        return None
+    last = (SearchQuery(words[-1], config="english", search_type="plain")
+            | SearchQuery(_last_word_prefixes(words[-1]), config="simple", search_type="raw"))
+    if len(words) == 1:
+        return last
+    return SearchQuery(" ".join(words[:-1]), config="english", search_type="plain") & last
+
+
+def page_search_as_you_type(*, user, q: str, limit: int, start_sel: str = "<mark>",
+                            stop_sel: str = "</mark>") -> list[dict]:
+    """The /api/search ranking and headline, with prefix matching on the last word."""
+    query = as_you_type_query(q)
+    if query is None:
+        return []
+    pages = (
+        page_readable(user=user)
+        .filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline("content", query, config="english", max_words=30, min_words=10,
+                                   start_sel=start_sel, stop_sel=stop_sel),
+        )
+        .order_by("-rank", "-id")[:limit]
+    )
+    return [{"id": p.pk, "title": p.title, "slug": p.slug, "snippet": p.snippet} for p in pages]

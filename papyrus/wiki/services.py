@@ -3,10 +3,33 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Membership, Page, Team
+from .models import Membership, Page, PageRevision, Team
+from .selectors import page_version
 from .signals import page_changed
 
 EDITABLE_FIELDS = ("title", "content", "tags", "folder")
+
+
+class StaleVersion(Exception):
+    """The page changed since the version the writer started from (If-Match, the editor's base)."""
+
+    def __init__(self, page: Page):
+        super().__init__(f"page {page.pk} has changed")
+        self.page = page  # the current, locked state: what the writer has to merge with
+
+
+def _locked(page: Page) -> Page:
+    """The live row of `page`, locked until the transaction ends; Page.DoesNotExist when deleted."""
+    return Page.objects.alive().select_for_update().only("id", "updated_at").get(pk=page.pk)
+
+
+def _check_version(page: Page, expected_version) -> None:
+    """`expected_version`: None (no check), a version, or several (an If-Match list)."""
+    if expected_version is None:
+        return
+    expected = {expected_version} if isinstance(expected_version, str) else set(expected_version)
+    if page_version(page_id=page.pk, updated_at=page.updated_at) not in expected:
+        raise StaleVersion(page)
 
 
 def _emit(event: str, page: Page) -> None:
@@ -80,12 +103,18 @@ RETURNING p.title, p.slug, p.content, p.tags, p.folder, p.version, p.updated_at
 RETURNED = ("title", "slug", "content", "tags", "folder", "version", "updated_at")
 
 
-def page_update(*, page: Page, editor, **changes) -> Page:
+def page_update(*, page: Page, editor, expected_version=None, **changes) -> Page:
     """Apply `changes` (any of title, content, tags, folder), keeping a revision of the old state.
 
     One SQL statement (two more only when the title changes: the slug). `page` is updated in
     place from the row as written. Page.DoesNotExist when the page was deleted meanwhile.
+    With `expected_version` (If-Match, the editor's base), the row is locked and checked first
+    inside one transaction: StaleVersion unless it is still at that version.
     """
+    if expected_version is not None:
+        with transaction.atomic():
+            _check_version(_locked(page), expected_version)
+            return page_update(page=page, editor=editor, **changes)
     changes = {k: (list(v) if k == "tags" else v) for k, v in changes.items() if k in EDITABLE_FIELDS}
     if "title" in changes and changes["title"] != page.title:
         changes["slug"] = _unique_slug(changes["title"], exclude_pk=page.pk)
@@ -102,11 +131,23 @@ def page_update(*, page: Page, editor, **changes) -> Page:
     return page
 
 
-def page_delete(*, page: Page) -> None:
-    """Soft delete, one UPDATE: the row stays, readers stop seeing it."""
+def page_delete(*, page: Page, expected_version=None) -> None:
+    """Soft delete, one UPDATE: the row stays, readers stop seeing it. `expected_version` as in
+    page_update (then the row is locked and checked first, in one transaction)."""
+    if expected_version is not None:
+        with transaction.atomic():
+            _check_version(_locked(page), expected_version)
+            return page_delete(page=page)
     page.deleted_at = timezone.now()
     Page.objects.filter(pk=page.pk, deleted_at__isnull=True).update(deleted_at=page.deleted_at)
     _emit("page.deleted", page)
+
+
+def page_revision_restore(*, page: Page, revision: PageRevision, editor, expected_version=None) -> Page:
+    """Make `revision`'s state the page's state as a new update: the current state is kept as
+    the next revision, nothing is overwritten."""
+    return page_update(page=page, editor=editor, expected_version=expected_version,
+                       **{field: getattr(revision, field) for field in EDITABLE_FIELDS})
 
 
 @transaction.atomic

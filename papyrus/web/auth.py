@@ -1,0 +1,67 @@
+"""Who is browsing: the API's JWT cookies, with refresh rotation, for server-rendered pages.
+
+`request.web_user` is resolved lazily (API requests never pay for it): the access cookie when
+valid; otherwise the refresh cookie is rotated (the old one is blacklisted) and the response
+carries the new pair. Sign-in, register and sign-out go through papyrus.accounts.services.
+"""
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+from papyrus.accounts import services as accounts
+from papyrus.accounts.authentication import ACCESS_COOKIE, REFRESH_COOKIE, CookieJWTAuthentication
+from papyrus.accounts.cookies import clear_auth_cookies, set_auth_cookies
+
+
+def _from_access(raw: str | None):
+    if not raw:
+        return None
+    auth = CookieJWTAuthentication()
+    try:
+        return auth.get_user(auth.get_validated_token(raw.encode()))
+    except (InvalidToken, AuthenticationFailed):
+        return None
+
+
+def _resolve(request):
+    user = _from_access(request.COOKIES.get(ACCESS_COOKIE))
+    if user is not None:
+        return user
+    refresh = request.COOKIES.get(REFRESH_COOKIE)
+    if not refresh:
+        return AnonymousUser()
+    try:
+        user, access, new_refresh = accounts.tokens_rotate(refresh=refresh)
+    except accounts.BadRefreshToken:
+        return AnonymousUser()  # revoked or expired; a concurrent request may have rotated it
+    request._web_rotated = (access, new_refresh)
+    return user
+
+
+class WebAuthMiddleware:
+    """Sets `request.web_user`; writes the rotated cookies when resolving it rotated them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.web_user = SimpleLazyObject(lambda: _resolve(request))
+        response = self.get_response(request)
+        rotated = getattr(request, "_web_rotated", None)
+        if rotated and not getattr(response, "_web_signed_out", False):
+            set_auth_cookies(response, *rotated)
+        return response
+
+
+def sign_in(response, user) -> None:
+    set_auth_cookies(response, *accounts.tokens_issue(user=user))
+
+
+def sign_out(request, response) -> None:
+    accounts.tokens_revoke(refresh=request.COOKIES.get(REFRESH_COOKIE))
+    rotated = getattr(request, "_web_rotated", None)
+    if rotated:  # resolving the user on this very request rotated the pair: revoke the new one too
+        accounts.tokens_revoke(refresh=rotated[1])
+    clear_auth_cookies(response)
+    response._web_signed_out = True
