@@ -184,14 +184,17 @@ ENABLE_PROMETHEUS = env.bool("ENABLE_PROMETHEUS", default=True)
 PROMETHEUS_PREFIX = env("PROMETHEUS_PREFIX", default="papyrus_")
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
-# Behind a trusted proxy: the request header holding the client address (e.g. HTTP_X_FORWARDED_FOR).
-METRICS_CLIENT_IP_HEADER = env("METRICS_CLIENT_IP_HEADER", default="")
+# The client IP, one policy for logs, /metrics access and rate limiting (ops.requestfacts): the number of
+# proxies in front that append to CLIENT_IP_HEADER (`make run`'s nginx is one); 0 trusts none.
+# RATE_LIMIT_TRUSTED_PROXIES and METRICS_CLIENT_IP_HEADER (one hop) are the older names, still read.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="") or env("METRICS_CLIENT_IP_HEADER", default="") \
+    or "HTTP_X_FORWARDED_FOR"
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=env.int(
+    "RATE_LIMIT_TRUSTED_PROXIES", default=1 if env("METRICS_CLIENT_IP_HEADER", default="") else 0))
 
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 # Per-class overrides of ops.ratelimit.conf.DEFAULT_RULES, e.g. RATE_LIMIT_RULES='{"auth": {"limit": 5}}'.
 RATELIMIT_RULES = env.json("RATE_LIMIT_RULES", default={})
-# Proxies in front that set X-Forwarded-For (`make run`'s nginx is one); 0 trusts none.
-RATELIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
 RATELIMIT_USER_RESOLVERS = ["papyrus.accounts.ratelimit.jwt_user_id"]
 
 BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=False)

@@ -5,7 +5,6 @@ first in MIDDLEWARE, and `path("", include("ops.metrics.urls"))` to the URLconf.
 
 Public helpers for other apps (all cheap, safe to call when metrics are disabled):
     connection_opened() / connection_closed()  -- WebSocket consumers: active_connections
-    ops.metrics.cache.record_get(hit=..., cache=...)
     metric_name("backup_last_success_timestamp_seconds") -- the prefixed name to register
 """
 
@@ -32,6 +31,6 @@ def connection_closed() -> None:
 
 def metric_name(name: str) -> str:
     """`name` with PROMETHEUS_PREFIX in front, for series other apps define."""
-    from . import conf
+    from ops.requestfacts import prefix
 
-    return conf.prefix() + name
+    return prefix() + name

@@ -1,18 +1,17 @@
 """Settings of ops.metrics, read at call time (so override_settings works).
 
 ENABLE_PROMETHEUS = True            # False: no /metrics (404), no middleware, no DB/Celery hooks
-PROMETHEUS_PREFIX = "papyrus_"      # prepended to every series this app exposes
+PROMETHEUS_PREFIX = ""              # prepended to every series (read by ops.requestfacts.prefix)
 METRICS_TOKEN = ""                  # when set, /metrics needs "Authorization: Bearer <token>" (else 401)
 METRICS_ALLOWED_IPS = []            # when set, /metrics only answers these IPs / CIDRs (else 403)
-METRICS_CLIENT_IP_HEADER = ""       # e.g. "HTTP_X_FORWARDED_FOR" behind a trusted proxy; its last
-                                    # address is the client (default: REMOTE_ADDR)
+The client address checked against METRICS_ALLOWED_IPS is ops.requestfacts.client_ip (TRUSTED_PROXIES).
 
 The multiprocess directory is the PROMETHEUS_MULTIPROC_DIR *environment* variable, because
 prometheus_client decides at import time whether values go to files (see multiproc.py).
 """
 from django.conf import settings
 
-DEFAULT_PREFIX = "papyrus_"
+from ops import requestfacts
 
 
 def enabled() -> bool:
@@ -20,8 +19,7 @@ def enabled() -> bool:
 
 
 def prefix() -> str:
-    value = getattr(settings, "PROMETHEUS_PREFIX", DEFAULT_PREFIX)
-    return DEFAULT_PREFIX if value is None else str(value)
+    return requestfacts.prefix()
 
 
 def token() -> str:
@@ -34,6 +32,3 @@ def allowed_ips() -> tuple[str, ...]:
         value = value.split(",")
     return tuple(v.strip() for v in value if v and v.strip())
 
-
-def client_ip_header() -> str:
-    return getattr(settings, "METRICS_CLIENT_IP_HEADER", "") or ""

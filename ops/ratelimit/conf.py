@@ -4,7 +4,7 @@
     RATELIMIT_BACKEND = "ops.ratelimit.backends.redis.RedisBackend"   # or ...locmem.LocMemBackend
     RATELIMIT_CACHE_ALIAS = "default"   # the django-redis cache whose Redis holds the counters
     RATELIMIT_RULES = {}                # per-class overrides merged over DEFAULT_RULES (see below)
-    RATELIMIT_TRUSTED_PROXIES = 0       # proxies in front that append X-Forwarded-For; 0 = ignore it
+    # The client IP is ops.requestfacts.client_ip: TRUSTED_PROXIES (RATELIMIT_TRUSTED_PROXIES still read).
     RATELIMIT_USER_RESOLVERS = []       # dotted callables(request) -> user id or None, tried in order
     RATELIMIT_EXEMPT_PATHS = [r"^/health", r"^/metrics", r"^/static/"]
 
@@ -43,10 +43,6 @@ def cache_alias() -> str:
 
 def rule_overrides() -> dict:
     return getattr(settings, "RATELIMIT_RULES", {}) or {}
-
-
-def trusted_proxies() -> int:
-    return int(getattr(settings, "RATELIMIT_TRUSTED_PROXIES", 0) or 0)
 
 
 def user_resolvers() -> list[str]:

@@ -7,7 +7,6 @@ from celery import Celery
 from django.db import connection
 from django.db.utils import ProgrammingError
 
-from ops.metrics import cache as metrics_cache
 from ops.metrics import metrics
 from tests.support.standalone import run_standalone
 
@@ -41,19 +40,6 @@ def test_database_statements_are_timed_and_failures_counted():
         with pytest.raises(ProgrammingError):
             cursor.execute("SELECT * FROM no_such_table_for_metrics")
     assert sample("papyrus_db_query_errors_total", alias="default") == errors + 1
-
-
-def test_cache_hook_counts_hits_and_misses():
-    def cache_sample(kind):
-        counter = metrics_cache._counter("papyrus_", f"cache_{kind}")
-        return counter.labels("pages-test")._value.get()
-
-    hits, misses = cache_sample("hits"), cache_sample("misses")
-    metrics_cache.record_get(hit=True, cache="pages-test")
-    metrics_cache.record_get(hit=True, cache="pages-test")
-    metrics_cache.record_get(hit=False, cache="pages-test")
-    assert cache_sample("hits") == hits + 2
-    assert cache_sample("misses") == misses + 1
 
 
 def test_celery_task_runs_failures_and_duration_are_recorded():
@@ -90,7 +76,7 @@ assert c.get("/metrics").status_code == 401
 r = c.get("/metrics", HTTP_AUTHORIZATION="Bearer standalone-token")
 assert r.status_code == 200, r.status_code
 body = r.content.decode()
-line = 'papyrus_http_requests_total{method="GET",route="/items/{item_id}",status="200"} 2.0'
+line = 'http_requests_total{method="GET",route="/items/{item_id}",status="200"} 2.0'
 assert line in body, body[:2000]
 import sys
 assert not [m for m in sys.modules if m.startswith(("papyrus", "backups_app"))], "ops.metrics imported Papyrus"
