@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
+    "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +180,14 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
 SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.1)
+# Per-route shares of SENTRY_TRACES_SAMPLE_RATE (first match wins; docs/errors.md): probes never, the hot
+# cached page reads at a tenth, the slow and the writing routes at five and two times the default.
+SENTRY_TRACES_RULES = env.json("SENTRY_TRACES_RULES", default={
+    "probes": {"paths": [r"^/(health|metrics|static/)"], "rate": 0},
+    "page_reads": {"methods": ["GET", "HEAD"], "paths": [r"^/api/pages/?$", r"^/api/pages/\d+/?$"], "weight": 0.1},
+    "slow": {"paths": [r"^/api/(search|admin/)", r"^/api/auth/(login|register)"], "weight": 5},
+    "writes": {"methods": ["POST", "PUT", "PATCH", "DELETE"], "paths": [r"^/"], "weight": 2},
+})
 
 ENABLE_PROMETHEUS = env.bool("ENABLE_PROMETHEUS", default=True)
 PROMETHEUS_PREFIX = env("PROMETHEUS_PREFIX", default="papyrus_")
