@@ -205,6 +205,8 @@ RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 # Per-class overrides of ops.ratelimit.conf.DEFAULT_RULES, e.g. RATE_LIMIT_RULES='{"auth": {"limit": 5}}'.
 RATELIMIT_RULES = env.json("RATE_LIMIT_RULES", default={})
 RATELIMIT_USER_RESOLVERS = ["papyrus.accounts.ratelimit.jwt_user_id"]
+# Tokens a web process leases per Redis call, for rules of >= 50 requests (docs/redis.md); 1 = exact.
+RATELIMIT_LEASE_MAX = env.int("RATE_LIMIT_LEASE_MAX", default=20)
 
 BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=False)
 BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="0 2 * * *")

@@ -144,3 +144,11 @@ def test_a_dead_store_fails_open_with_a_warning_and_a_metric(caplog):
     after = REGISTRY.get_sample_value("papyrus_ratelimit_fail_open_total", {"rule": "reads"})
     assert after - before == 6
     assert any("failing open" in r.getMessage() for r in caplog.records)
+
+
+def test_a_deeply_nested_login_body_is_counted_by_ip_not_a_500():
+    """json.loads recurses once per level: a 30,000-deep body (under the 64 kB parsed for keys) raised RecursionError (a 500)."""
+    body = '{"email": "deep@example.com", "x": ' + "[" * 30_000 + "]" * 30_000 + "}"
+    client = Client(REMOTE_ADDR="10.6.0.1")
+    codes = [client.post("/api/auth/login", body, content_type="application/json").status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]  # the per-IP budget still applies
