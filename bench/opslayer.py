@@ -16,7 +16,14 @@ rate limiter only), each vs off in the same run; Sentry's share is the differenc
 three layer rows. Response caching is on everywhere (it is the product, not an operations feature).
 Targets (issue 14): ≥ 0.90 / ≥ 0.85 / ≥ 0.80.
 
-Two ratios per row, both per round against "off" of the same round, median over the rounds:
+In-process rows ("in process"): the same configurations without the network, each in its own
+process running settings.prod's WSGI application the way granian calls it, one request at a
+time; CPU time of the process (all threads) per request, rounds interleaved, median of each
+round's ratio to "off". On a machine shared with other work this is the figure that holds still:
+it leaves out granian, wrk and the kernel's network work, which the layer does not add to, so it
+is the stricter ratio.
+
+Server rows: two ratios per row, both per round against "off" of the same round, median over the rounds:
 - `ratio` (the row's figure): server CPU per request, off / on — the CPU (user + system, from
   /proc) that the server's processes spent per answered request. The machine is shared with other
   work, which moves throughput by tens of percent from one run to the next but barely moves the
@@ -116,13 +123,68 @@ def paired(on_runs: list[dict], off_runs: list[dict], key: str, invert: bool) ->
     return statistics.median(ratios)
 
 
+INPROC_ROUNDS = 7
+INPROC_REQUESTS = {"read": 1500, "list": 1000}
+
+
+class InProcess:
+    """One configuration's bench.opslayer_worker process."""
+
+    def __init__(self, env: dict, ids: list[int]):
+        import subprocess
+        import sys
+
+        from tests.support.live import ROOT, base_env
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.opslayer_worker"], cwd=ROOT, text=True,
+                                     env=base_env(**env, BENCH_PAGE_IDS=",".join(map(str, ids))),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline()
+        if not line or not json.loads(line).get("ready"):
+            raise RuntimeError("an in-process bench worker did not start")
+
+    def measure(self, target: str) -> float:
+        self.proc.stdin.write(f"{target} {INPROC_REQUESTS[target]}\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        if answer["codes"] != [200]:
+            raise RuntimeError(f"in-process {target}: answers {answer['codes']}")
+        return answer["cpu_us"]
+
+    def stop(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def in_process(configs: dict[str, dict], ids: list[int], workdir: Path) -> dict[tuple[str, str], list[float]]:
+    """CPU µs per request of every (configuration, target), INPROC_ROUNDS interleaved rounds."""
+    from ops.metrics.multiproc import prepare_directory
+
+    workers = {}
+    try:
+        for name, env in configs.items():
+            prom = prepare_directory(workdir / f"prom-inproc-{len(workers)}")
+            workers[name] = InProcess({**env, "PROMETHEUS_MULTIPROC_DIR": str(prom)}, ids)
+        pairs = [(name, target) for target in INPROC_REQUESTS for name in workers]
+        results = {pair: [] for pair in pairs}
+        for n in range(INPROC_ROUNDS):
+            for name, target in (pairs if n % 2 == 0 else pairs[::-1]):
+                results[name, target].append(workers[name].measure(target))
+        return results
+    finally:
+        for worker in workers.values():
+            worker.stop()
+
+
 def run() -> list[dict]:
     ids = seed_pages()
     with tempfile.TemporaryDirectory(prefix="bench-ops-", dir=os.environ.get("PAPYRUS_TEST_TMP")) as tmp, \
             FakeSentry() as sentry:
         workdir = Path(tmp)
         scripts = {label: write_script(workdir, label, ids) for label in TARGETS}
-        with servers(envs(workdir, sentry.dsn), workdir) as running:
+        configs = envs(workdir, sentry.dsn)
+        cpu = in_process(configs, ids, workdir)
+        with servers(configs, workdir) as running:
             prewarm(running, scripts)
             # The machine is shared with other work: a generous per-request timeout keeps a stall
             # from voiding a round (it still counts in the throughput).
@@ -131,6 +193,15 @@ def run() -> list[dict]:
     if not traced & {"/api/pages/{page_id}", "/api/pages"}:
         raise RuntimeError("the sampled server sent no page transaction: the Sentry row would measure nothing")
     rows = []
+    for label, name in TARGETS.items():
+        off_cpu = cpu["off", label]
+        for server, (row, target) in ROWS.items():
+            ratios = [off / on for on, off in zip(cpu[server, label], off_cpu)]
+            rows.append({"name": f"{name}, {row} (in process, CPU per request)",
+                         "figure": round(statistics.median(cpu[server, label]), 1), "unit": "µs",
+                         "baseline": round(statistics.median(off_cpu), 1), "baseline_name": "layer off",
+                         "ratio": round(statistics.median(ratios), 3), "round_ratios": [round(r, 3) for r in ratios],
+                         **({"target": target} if target else {})})
     for label, name in TARGETS.items():
         off_runs = results["off", label]
         off = medians(off_runs)
