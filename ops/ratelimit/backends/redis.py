@@ -12,14 +12,20 @@ admitted request spent a token Redis granted, so within any `period` a key admit
 before the window and spent inside it). A lease lives RATELIMIT_LEASE_SECONDS; the unused tokens
 of an expired lease are handed back in the same call that takes the next one. A lease of 1 is
 the exact per-request check.
+
+After any Redis failure this process sees (its own lease call, or the response cache's warning
+on the `ops.cache` logger) it drops its leases and checks exactly, one call per request, for
+SUSPECT_SECONDS: with Redis down that is failing open right away, as without leases.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from ops.cache.client import make_key, redis_client
+from ops.cache.errors import REDIS_ERRORS
 
 from .. import conf
 from .base import Decision, RateLimitBackend
@@ -53,6 +59,26 @@ redis.call('SET', KEYS[1], string.format('%.3f', new_tat), 'PX', math.max(1, mat
 -- From the integer count, not from new_tat: at epoch-ms scale a tiny interval loses precision.
 return {granted, available - granted, math.ceil(new_tat - now), 0}
 """
+
+
+SUSPECT_SECONDS = 5.0
+_suspect_until = 0.0  # per process: time.monotonic() until which no lease is spent or taken
+
+
+def redis_failed() -> None:
+    """Redis failed in this process: no leases for SUSPECT_SECONDS (each request asks Redis, fails open)."""
+    global _suspect_until
+    _suspect_until = time.monotonic() + SUSPECT_SECONDS
+
+
+class CacheOutageHandler(logging.Handler):
+    """On the `ops.cache` logger: its warnings say Redis is unavailable, so stop trusting leases."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+
+    def emit(self, record) -> None:
+        redis_failed()
 
 
 @dataclass(slots=True)
@@ -90,9 +116,13 @@ class RedisBackend(RateLimitBackend):
         alias = self._alias()
         stored_key = make_key(alias, key)
         size = conf.lease_size(limit)
+        now = time.monotonic()
+        if size > 1 and now < _suspect_until:
+            with self._lock:
+                self._leases.clear()  # their tokens are lost, not refunded: Redis may not be there
+            size = 1
         if size <= 1:
             return self._take(alias, stored_key, limit, period, 1, 0)[0]
-        now = time.monotonic()
         with self._lock:
             lease = self._leases.get(stored_key)
             if lease is not None and lease.tokens > 0 and lease.expires > now:
@@ -113,9 +143,13 @@ class RedisBackend(RateLimitBackend):
     def _take(self, alias: str, stored_key: str, limit: int, period: float, want: int,
               refund: int) -> tuple[Decision, int]:
         """One script call: (the decision for this request, tokens granted including its own)."""
-        client = redis_client(alias)
-        granted, remaining, reset_ms, retry_ms = self._gcra(client)(
-            keys=[stored_key], args=[limit, int(period * 1000), want, refund], client=client)
+        try:
+            client = redis_client(alias)
+            granted, remaining, reset_ms, retry_ms = self._gcra(client)(
+                keys=[stored_key], args=[limit, int(period * 1000), want, refund], client=client)
+        except REDIS_ERRORS:
+            redis_failed()
+            raise
         granted = int(granted)
         # The tokens this process now holds are part of what the client may still spend.
         return Decision(granted > 0, limit, int(remaining) + max(0, granted - 1), reset_ms / 1000,
