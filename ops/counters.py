@@ -5,8 +5,9 @@ declares a LazyCounters registers nothing, and the prefix is read when a counter
 """
 import threading
 
-from django.conf import settings
 from prometheus_client import REGISTRY, Counter
+
+from ops.requestfacts import prefix as configured_prefix
 
 
 class LazyCounters:
@@ -19,7 +20,7 @@ class LazyCounters:
         self._lock = threading.Lock()
 
     def get(self, name: str) -> Counter:
-        prefix = getattr(settings, "PROMETHEUS_PREFIX", "")
+        prefix = configured_prefix()
         key = (prefix, name)
         found = self._counters.get(key)
         if found is None:

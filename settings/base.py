@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
+    "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ (htmx, the wiki's css/js) without nginx
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,20 +196,33 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
 SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.1)
+# Per-route shares of SENTRY_TRACES_SAMPLE_RATE (first match wins; docs/errors.md): probes never, the hot
+# cached page reads at a tenth, the slow and the writing routes at five and two times the default.
+SENTRY_TRACES_RULES = env.json("SENTRY_TRACES_RULES", default={
+    "probes": {"paths": [r"^/(health|metrics|static/)"], "rate": 0},
+    "page_reads": {"methods": ["GET", "HEAD"], "paths": [r"^/api/pages/?$", r"^/api/pages/\d+/?$"], "weight": 0.1},
+    "slow": {"paths": [r"^/api/(search|admin/)", r"^/api/auth/(login|register)"], "weight": 5},
+    "writes": {"methods": ["POST", "PUT", "PATCH", "DELETE"], "paths": [r"^/"], "weight": 2},
+})
 
 ENABLE_PROMETHEUS = env.bool("ENABLE_PROMETHEUS", default=True)
 PROMETHEUS_PREFIX = env("PROMETHEUS_PREFIX", default="papyrus_")
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
-# Behind a trusted proxy: the request header holding the client address (e.g. HTTP_X_FORWARDED_FOR).
-METRICS_CLIENT_IP_HEADER = env("METRICS_CLIENT_IP_HEADER", default="")
+# The client IP, one policy for logs, /metrics access and rate limiting (ops.requestfacts): the number of
+# proxies in front that append to CLIENT_IP_HEADER (`make run`'s nginx is one); 0 trusts none.
+# RATE_LIMIT_TRUSTED_PROXIES and METRICS_CLIENT_IP_HEADER (one hop) are the older names, still read.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="") or env("METRICS_CLIENT_IP_HEADER", default="") \
+    or "HTTP_X_FORWARDED_FOR"
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=env.int(
+    "RATE_LIMIT_TRUSTED_PROXIES", default=1 if env("METRICS_CLIENT_IP_HEADER", default="") else 0))
 
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 # Per-class overrides of ops.ratelimit.conf.DEFAULT_RULES, e.g. RATE_LIMIT_RULES='{"auth": {"limit": 5}}'.
 RATELIMIT_RULES = env.json("RATE_LIMIT_RULES", default={})
-# Proxies in front that set X-Forwarded-For (`make run`'s nginx is one); 0 trusts none.
-RATELIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
 RATELIMIT_USER_RESOLVERS = ["papyrus.accounts.ratelimit.jwt_user_id"]
+# Tokens a web process leases per Redis call, for rules of >= 50 requests (docs/redis.md); 1 = exact.
+RATELIMIT_LEASE_MAX = env.int("RATE_LIMIT_LEASE_MAX", default=20)
 
 BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=False)
 BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="0 2 * * *")

@@ -104,7 +104,9 @@ def digest_to_sentry() -> bool:
 
 
 def metric_prefix() -> str:
-    return setting("PROMETHEUS_PREFIX", "") or ""
+    from ops.requestfacts import prefix  # the one reader of PROMETHEUS_PREFIX
+
+    return prefix()
 
 
 def secret_values() -> list[str]:

@@ -7,7 +7,11 @@ class ErrorsConfig(AppConfig):
     verbose_name = "Error tracking"
 
     def ready(self):
-        from . import checks, sentry  # noqa: F401 - registers checks
+        from django.core.signals import setting_changed
+
+        from . import checks, sampling, sentry  # noqa: F401 - registers checks
+
+        setting_changed.connect(sampling.forget_on_setting_change)
 
         # Every process that sets Django up (web workers, Celery worker and beat, manage.py)
         # passes here once, after the final settings are known and before any request or task.

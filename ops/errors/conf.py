@@ -1,9 +1,13 @@
 """Settings of the errors app, read at call time.
 
-SENTRY_DSN = ""                   # empty: Sentry off, every helper is a no-op
+SENTRY_DSN = ""                   # empty: Sentry off, every helper is a no-op, no middleware work
 SENTRY_ENVIRONMENT = ""           # default: the settings module's last part (dev, prod, test)
 SENTRY_RELEASE = ""               # default: git SHA (GIT_SHA env or `git rev-parse`), else VERSION
-SENTRY_TRACES_SAMPLE_RATE = 0.1   # share of requests/tasks sent as transactions
+SENTRY_TRACES_SAMPLE_RATE = 0.1   # share of requests/tasks sent as transactions; 0 = tracing off
+SENTRY_TRACES_RULES = {}          # per-route rates, first match wins (see sampling.py):
+    # {"page_reads": {"methods": ["GET"], "paths": [r"^/api/pages(/\\d+)?$"], "weight": 0.1},
+    #  "probes": {"paths": [r"^/health"], "rate": 0}}
+    # "weight" multiplies SENTRY_TRACES_SAMPLE_RATE (capped at 1); "rate" is absolute.
 """
 import functools
 import os
@@ -30,6 +34,10 @@ def release() -> str:
 
 def traces_sample_rate() -> float:
     return float(getattr(settings, "SENTRY_TRACES_SAMPLE_RATE", 0.1))
+
+
+def traces_rules() -> dict:
+    return dict(getattr(settings, "SENTRY_TRACES_RULES", {}) or {})
 
 
 @functools.lru_cache(maxsize=1)

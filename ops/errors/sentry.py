@@ -1,17 +1,33 @@
-"""sentry-sdk wiring: init from settings, masking before send, request id and user on every event."""
+"""sentry-sdk wiring: init from settings, masking before send, request id, user and request on events.
+
+The SDK runs without its Django and Redis integrations: what they did on every request (an
+isolation scope, `continue_trace` over the environ, a transaction and a sampling decision, URL
+resolution, a wrapper per middleware, DRF and Redis spans and breadcrumbs, a response wrapper)
+cost more than it told. In their place (docs/errors.md):
+- errors: Django's `got_request_exception` → `capture_exception`; the event processor below adds
+  the request (method, URL, headers, small bodies; masked before send), route, user and request id;
+- traces: ops.errors.middleware draws the request first (sampling.py, per route) and only a drawn
+  request gets a transaction (with a span per SQL statement).
+Celery keeps the SDK's integration (a task is not the hot path).
+"""
+import json
 import logging
 import sys
 
 import sentry_sdk
+from django.core.signals import got_request_exception
 from sentry_sdk.scope import add_global_event_processor
 
+from ops import requestfacts
 from ops.logging import context
 from ops.logging.masking import mask
 
-from . import conf
+from . import conf, sampling
 
 logger = logging.getLogger(__name__)
 _initialised = False
+MAX_BODY = 10 * 1024  # bodies up to this size travel with an error (the SDK's "medium" default)
+SAMPLING_KEY = "ops_rate"  # where the middleware's decision reaches traces_sampler
 
 
 def init_sentry() -> bool:
@@ -22,8 +38,7 @@ def init_sentry() -> bool:
         return bool(dsn) and _initialised
     # Imported here: a process without a DSN never loads the integrations.
     from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
-    from sentry_sdk.integrations.redis import RedisIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
     from sentry_sdk.utils import BadDsn, Dsn
 
     try:
@@ -36,20 +51,44 @@ def init_sentry() -> bool:
         dsn=dsn,
         environment=conf.environment(),
         release=conf.release(),
-        # 0 turns tracing off (None rather than 0.0): the SDK still wraps each request, but skips
-        # the tracing work of an unsampled transaction — about a quarter of its per-request cost
-        # here (README "Benchmarks"). Errors are captured either way.
-        traces_sample_rate=conf.traces_sample_rate() or None,
+        # No sampler when the default rate is 0: tracing is off, errors are still captured.
+        traces_sampler=traces_sampler if sampling.plan()[0] > 0 else None,
         send_default_pii=False,  # the user id/email are attached explicitly below, nothing else
-        # signals_spans off: otherwise every receiver of request_started/request_finished becomes
-        # a span on every request (sampled or not), a measurable share of the SDK's per-request
-        # CPU for little use in a trace (README "Benchmarks").
-        integrations=[DjangoIntegration(signals_spans=False), CeleryIntegration(), RedisIntegration()],
+        # Only the integrations named here: auto-enabling would bring Django's and Redis' back.
+        auto_enabling_integrations=False,
+        integrations=[CeleryIntegration()],
         before_send=scrub_event,
         before_send_transaction=scrub_event,
     )
+    # The signal below reports these exceptions; Django's own log line about them would be a duplicate.
+    ignore_logger("django.request")
+    ignore_logger("django.server")
+    got_request_exception.connect(capture_request_exception, dispatch_uid="ops_errors_request_exception")
     _initialised = True
     return True
+
+
+def active() -> bool:
+    return _initialised and sentry_sdk.get_client().is_active()
+
+
+def traces_sampler(sampling_context: dict) -> float:
+    """The web middleware already drew its requests (SAMPLING_KEY); anything else (tasks) gets the default rate."""
+    decided = sampling_context.get(SAMPLING_KEY)
+    return decided if decided is not None else sampling.plan()[0]
+
+
+def capture_request_exception(sender=None, request=None, **kwargs) -> None:
+    """`got_request_exception`: the unhandled exception of a view or middleware, sent with its request.
+
+    Marked unhandled (mechanism "django", handled False), as the Django integration marked it.
+    """
+    from sentry_sdk.utils import event_from_exception
+
+    client = sentry_sdk.get_client()
+    event, hint = event_from_exception(sys.exc_info(), client_options=client.options,
+                                       mechanism={"type": "django", "handled": False})
+    sentry_sdk.capture_event(event, hint=hint)
 
 
 def scrub_event(event, hint=None):
@@ -59,18 +98,87 @@ def scrub_event(event, hint=None):
 
 @add_global_event_processor
 def add_request_context(event, hint=None):
-    """Request id (tag) and signed-in user (id, email) of the request or task that raised."""
+    """Request id (tag), signed-in user (id, email) and, in a web request, the request and route."""
     ctx = context.current()
     if ctx is None:
         return event
-    event.setdefault("tags", {})["request_id"] = ctx.request_id
+    tags = event.setdefault("tags", {})
+    tags["request_id"] = ctx.request_id
     user_id, email = ctx.user()
     if user_id is not None:
         user = {"id": str(user_id)}
         if email:
             user["email"] = email
         event["user"] = user
+    request = ctx.request
+    if request is not None:
+        route = requestfacts.route(request)
+        tags.setdefault("route", route)
+        if event.get("type") != "transaction":
+            event.setdefault("transaction", route)
+            event.setdefault("transaction_info", {"source": "route"})
+        if "request" not in event:
+            event["request"] = request_info(request)
     return event
+
+
+def request_info(request) -> dict:
+    """Sentry's request interface: method, URL, query string, headers, a small body (masked later)."""
+    meta = request.META
+    info = {"method": request.method, "url": _url(request), "query_string": meta.get("QUERY_STRING", ""),
+            "headers": _headers(meta)}
+    data = _body(request)
+    if data is not None:
+        info["data"] = data
+    return info
+
+
+def _url(request) -> str:
+    try:
+        return request.build_absolute_uri(request.path)
+    except Exception:  # DisallowedHost and friends: the path alone
+        return request.path
+
+
+def _headers(meta) -> dict:
+    headers = {key[5:].replace("_", "-").title(): value for key, value in meta.items() if key.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if meta.get(key):
+            headers[key.replace("_", "-").title()] = meta[key]
+    return headers
+
+
+def _body(request):
+    """The body if it was read and is small: parsed JSON or form fields, else None (never reads the stream)."""
+    body = request.__dict__.get("_body")
+    if not body or len(body) > MAX_BODY:
+        return None
+    content_type = meta_content_type(request)
+    try:
+        if "json" in content_type:
+            return json.loads(body)
+        if "form-urlencoded" in content_type:
+            return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def meta_content_type(request) -> str:
+    return request.META.get("CONTENT_TYPE", "") or ""
+
+
+def keep_small_body(request) -> None:
+    """Read a small request body up front, so an error event can carry it after a parser consumed the stream."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if 0 < length <= MAX_BODY:
+        try:
+            request.body  # noqa: B018 - caches it on the request (Django and DRF read it from there)
+        except Exception:  # a broken or oversized stream is the view's problem, not the error tracker's
+            pass
 
 
 def capture_exception(error: BaseException | None = None, **extra) -> str | None:

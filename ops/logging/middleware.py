@@ -1,10 +1,12 @@
 """Request id in, request id out, and one `http` line per request."""
 import logging
-import re
 import os
+import re
 import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
+from ops import requestfacts
 
 from . import context
 from .levels import HTTP
@@ -13,9 +15,6 @@ logger = logging.getLogger("ops.http")
 
 # Letters, digits and . _ : - (UUIDs, hex ids, trace ids); anything else is replaced.
 _WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
-_LOOPBACK = {"127.0.0.1", "::1"}
-_routes: dict = {}
 
 
 def request_id_of(request) -> str:
@@ -26,28 +25,14 @@ def request_id_of(request) -> str:
     return os.urandom(16).hex()  # 128 random bits, like uuid4().hex at a tenth of its cost
 
 
-def route_of(request) -> str:
-    """The matched URL pattern as `/api/pages/{page_id}` (never the raw path); `unmatched` otherwise."""
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        return "unmatched"
-    raw = match.route
-    try:
-        return _routes[raw]
-    except KeyError:
-        route = "/" + _CONVERTER.sub(r"{\1}", raw.lstrip("^").rstrip("$").replace("\\Z", ""))
-        if len(_routes) < 2048:
-            _routes[raw] = route
-        return route
+def route_of(request, status: int | None = None) -> str:
+    """The route label, shared with the metrics (ops.requestfacts: one function, one value)."""
+    return requestfacts.route(request, status)
 
 
-def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or the address a loopback proxy (our nginx) put in X-Forwarded-For."""
-    remote = request.META.get("REMOTE_ADDR")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded and remote in _LOOPBACK:
-        return forwarded.rsplit(",", 1)[-1].strip()
-    return remote
+def client_ip(request) -> str:
+    """The client address under the one policy of ops.requestfacts (TRUSTED_PROXIES)."""
+    return requestfacts.client_ip(request)
 
 
 def _response_bytes(response):
@@ -60,7 +45,7 @@ def _response_bytes(response):
 def log_request(request, response, started: float, ctx: context.RequestContext) -> None:
     """Write the request's `http` line: method, route, status, sizes, duration, ids, ip."""
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    route = route_of(request)
+    route = route_of(request, response.status_code)
     length = request.META.get("CONTENT_LENGTH")
     user_id, _ = ctx.user()
     # makeRecord + handle: the same record logger.log() builds, without its caller lookup (stack walk).

@@ -31,6 +31,6 @@ def connection_closed() -> None:
 
 def metric_name(name: str) -> str:
     """`name` with PROMETHEUS_PREFIX in front, for series other apps define."""
-    from . import conf
+    from ops.requestfacts import prefix
 
-    return conf.prefix() + name
+    return prefix() + name

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from django.http import JsonResponse
 
+from ops.requestfacts import client_ip
+
 from . import conf
 
 
@@ -30,14 +32,6 @@ def denial(request) -> JsonResponse | None:
 def bearer_matches(request, token: str) -> bool:
     scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or the last address of METRICS_CLIENT_IP_HEADER (the one our proxy appended)."""
-    header = conf.client_ip_header()
-    if header and request.META.get(header):
-        return request.META[header].rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def ip_allowed(ip: str, allowed: tuple[str, ...]) -> bool:

@@ -16,3 +16,15 @@ class RateLimitConfig(AppConfig):
         checks.register(ratelimit_checks.check_rules)
         checks.register(ratelimit_checks.check_backend)
         setting_changed.connect(rules.forget_on_setting_change)
+        _watch_cache_outages()
+
+
+def _watch_cache_outages() -> None:
+    """The response cache notices a dead Redis first: its warnings end this process's leases."""
+    import logging
+
+    from .backends.redis import CacheOutageHandler
+
+    cache_logger = logging.getLogger("ops.cache")
+    if not any(isinstance(h, CacheOutageHandler) for h in cache_logger.handlers):
+        cache_logger.addHandler(CacheOutageHandler())

@@ -4,9 +4,11 @@
     RATELIMIT_BACKEND = "ops.ratelimit.backends.redis.RedisBackend"   # or ...locmem.LocMemBackend
     RATELIMIT_CACHE_ALIAS = "default"   # the django-redis cache whose Redis holds the counters
     RATELIMIT_RULES = {}                # per-class overrides merged over DEFAULT_RULES (see below)
-    RATELIMIT_TRUSTED_PROXIES = 0       # proxies in front that append X-Forwarded-For; 0 = ignore it
+    # The client IP is ops.requestfacts.client_ip: TRUSTED_PROXIES (RATELIMIT_TRUSTED_PROXIES still read).
     RATELIMIT_USER_RESOLVERS = []       # dotted callables(request) -> user id or None, tried in order
     RATELIMIT_EXEMPT_PATHS = [r"^/health", r"^/metrics", r"^/static/"]
+    RATELIMIT_LEASE_MAX = 20            # tokens a process takes per Redis call (1 = a call per request)
+    RATELIMIT_LEASE_SECONDS = 1.0       # a lease's life; its unused tokens go back with the next call
 
 A rule: {"limit": N, "period": seconds, "methods": [...], "paths": [regex...], "keys": [...]}.
 The first rule (in order) whose method and path match applies. Keys say who is counted:
@@ -45,13 +47,28 @@ def rule_overrides() -> dict:
     return getattr(settings, "RATELIMIT_RULES", {}) or {}
 
 
-def trusted_proxies() -> int:
-    return int(getattr(settings, "RATELIMIT_TRUSTED_PROXIES", 0) or 0)
-
-
 def user_resolvers() -> list[str]:
     return list(getattr(settings, "RATELIMIT_USER_RESOLVERS", []))
 
 
 def exempt_paths() -> list[str]:
     return list(getattr(settings, "RATELIMIT_EXEMPT_PATHS", [r"^/health", r"^/metrics", r"^/static/"]))
+
+
+LEASE_FRACTION = 50  # a lease is at most limit / 50 tokens: 2 % of a budget per process
+
+
+def lease_max() -> int:
+    return max(1, int(getattr(settings, "RATELIMIT_LEASE_MAX", 20) or 1))
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "RATELIMIT_LEASE_SECONDS", 1.0))
+
+
+def lease_size(limit: int) -> int:
+    """Tokens one Redis call takes for a rule of `limit`: min(RATELIMIT_LEASE_MAX, limit / 50), at least 1.
+
+    Small limits (sign-in, writes, search) keep the exact per-request check.
+    """
+    return max(1, min(lease_max(), limit // LEASE_FRACTION))

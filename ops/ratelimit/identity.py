@@ -2,34 +2,22 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
+import re
 from urllib.parse import parse_qs
 
 from django.core.exceptions import RequestDataTooBig
 
-from . import conf, rules
+from ops import requestfacts
+
+from . import rules
 
 MAX_BODY_FOR_KEYS = 64 * 1024  # larger bodies are not parsed for key fields
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or the address RATELIMIT_TRUSTED_PROXIES hops back in X-Forwarded-For.
-
-    With N trusted proxies, each appending the address it saw, the client is the N-th
-    entry from the right; anything further left is client-supplied and ignored.
-    """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    hops = conf.trusted_proxies()
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if hops <= 0 or not forwarded:
-        return remote
-    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-    candidate = chain[-hops] if len(chain) >= hops else chain[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    """The client address under the one policy of ops.requestfacts (TRUSTED_PROXIES)."""
+    return requestfacts.client_ip(request)
 
 
 def user_id(request) -> str | None:
@@ -60,12 +48,36 @@ def body_field(request, field: str) -> str | None:
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
 
+MAX_JSON_DEPTH = 32  # deeper bodies are not parsed: json.loads recurses once per level
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
 def _json_field(body: bytes, field: str):
+    if not _depth_within(body, MAX_JSON_DEPTH):
+        return None
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data.get(field) if isinstance(data, dict) else None
+
+
+def _depth_within(body: bytes, limit: int) -> bool:
+    """Whether the JSON text nests at most `limit` levels: one linear pass, no recursion.
+
+    Strings are skipped whole (a bracket inside one does not count); malformed text is left to
+    json.loads to refuse.
+    """
+    depth = 0
+    for token in _JSON_TOKENS.finditer(body):
+        char = token.group()[:1]
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return False
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return True
 
 
 def _form_field(body: bytes, field: str):

@@ -60,7 +60,9 @@ def key_prefix() -> str:
 
 
 def metric_prefix() -> str:
-    return _get("PROMETHEUS_PREFIX", "")
+    from ops.requestfacts import prefix  # the one reader of PROMETHEUS_PREFIX
+
+    return prefix()
 
 
 def metrics_enabled() -> bool:

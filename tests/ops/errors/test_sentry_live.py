@@ -72,6 +72,14 @@ def test_view_and_task_failures_reach_sentry_with_context_and_no_secret(papyrus_
         assert event["tags"]["request_id"] == request_id
         assert event["transaction"] == transaction
     assert plain["tags"]["request_id"] == "req-plain-1" and "user" not in plain
+    # The request travels with a view's error: method, route, URL, headers and body, masked.
+    request = view["request"]
+    assert request["method"] == "POST" and request["url"] == server.url + "/test/boom"
+    assert view["tags"]["route"] == "/test/boom"
+    assert request["headers"]["X-Request-Id"] == "req-view-1" and request["headers"]["Cookie"] == "[REDACTED]"
+    assert request["data"] == {"password": "[REDACTED]", "items": [{"token": "[REDACTED]"}]}
+    assert plain["request"]["headers"]["Authorization"] == "[REDACTED]"
+    assert plain["request"]["method"] == "GET" and plain["transaction"] == "/test/boom-plain"
     assert {t["transaction"] for t in transactions} >= {"/test/boom", "tests.ops.errors.fail"}
 
     # No canary (nor the real access token) in any envelope or any log file.

@@ -46,7 +46,7 @@ def test_ip_and_token_are_both_required_when_both_set():
     assert Client(REMOTE_ADDR="10.0.0.1").get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
 
 
-@override_settings(METRICS_ALLOWED_IPS=["10.0.0.0/8"], METRICS_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+@override_settings(METRICS_ALLOWED_IPS=["10.0.0.0/8"], TRUSTED_PROXIES=1)
 def test_behind_a_proxy_the_last_forwarded_address_is_the_client():
     client = Client(REMOTE_ADDR="127.0.0.1")
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 200

@@ -76,7 +76,7 @@ assert c.get("/metrics").status_code == 401
 r = c.get("/metrics", HTTP_AUTHORIZATION="Bearer standalone-token")
 assert r.status_code == 200, r.status_code
 body = r.content.decode()
-line = 'papyrus_http_requests_total{method="GET",route="/items/{item_id}",status="200"} 2.0'
+line = 'http_requests_total{method="GET",route="/items/{item_id}",status="200"} 2.0'
 assert line in body, body[:2000]
 import sys
 assert not [m for m in sys.modules if m.startswith(("papyrus", "backups_app"))], "ops.metrics imported Papyrus"

@@ -1,4 +1,5 @@
 """ops.ratelimit (with ops.cache) installed in a bare Django project: no Papyrus app, URL or setting."""
+import json
 import os
 
 from ops.cache.redis_config import redis_settings
@@ -17,4 +18,6 @@ USE_TZ = True
 _redis = redis_settings(url=os.environ["REDIS_URL"], key_prefix=os.environ.get("STANDALONE_PREFIX", "standalone"))
 CACHES = _redis["CACHES"]
 SESSION_ENGINE = _redis["SESSION_ENGINE"]
-RATELIMIT_RULES = {"reads": {"limit": 2, "period": 3600}}
+RATELIMIT_RULES = json.loads(os.environ.get("STANDALONE_RULES", '{"reads": {"limit": 2, "period": 3600}}'))
+RATELIMIT_LEASE_MAX = int(os.environ.get("STANDALONE_LEASE_MAX", "20"))
+RATELIMIT_LEASE_SECONDS = float(os.environ.get("STANDALONE_LEASE_SECONDS", "1"))

@@ -24,7 +24,7 @@ def limited():
     isolated = {**settings.CACHES["default"], "KEY_PREFIX": f"rl-test-{uuid.uuid4().hex}"}
     with override_settings(ROOT_URLCONF="tests.ops.ratelimit.urls", RATE_LIMIT_ENABLED=True, RATELIMIT_RULES=RULES,
                            CACHES={**settings.CACHES, "rl": isolated}, RATELIMIT_CACHE_ALIAS="rl",
-                           RATELIMIT_TRUSTED_PROXIES=0):
+                           TRUSTED_PROXIES=0):
         yield
     rules.forget()
 
@@ -108,7 +108,7 @@ def test_forwarded_for_is_ignored_unless_proxies_are_trusted():
 
 
 def test_with_a_trusted_proxy_the_client_is_the_address_it_forwarded():
-    with override_settings(RATELIMIT_TRUSTED_PROXIES=1):
+    with override_settings(TRUSTED_PROXIES=1):
         for _ in range(4):
             get(Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.2.0.1"))
         assert get(Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.2.0.1")).status_code == 429
@@ -144,3 +144,11 @@ def test_a_dead_store_fails_open_with_a_warning_and_a_metric(caplog):
     after = REGISTRY.get_sample_value("papyrus_ratelimit_fail_open_total", {"rule": "reads"})
     assert after - before == 6
     assert any("failing open" in r.getMessage() for r in caplog.records)
+
+
+def test_a_deeply_nested_login_body_is_counted_by_ip_not_a_500():
+    """json.loads recurses once per level: a 30,000-deep body (under the 64 kB parsed for keys) raised RecursionError (a 500)."""
+    body = '{"email": "deep@example.com", "x": ' + "[" * 30_000 + "]" * 30_000 + "}"
+    client = Client(REMOTE_ADDR="10.6.0.1")
+    codes = [client.post("/api/auth/login", body, content_type="application/json").status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]  # the per-IP budget still applies
