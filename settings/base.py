@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here, pinned (no CDN)
     "channels",
     "ops.logging",
     "ops.errors",
@@ -47,7 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
+    "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "backups_app.middleware.MaintenanceMiddleware",  # during a restore: writes → 503 + Retry-After
@@ -154,7 +157,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Team wiki: pages, teams, search, sign-in.",
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the pinned drf-spectacular-sidecar package, through /static/ (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# Nesting accepted in a JSON body (papyrus.wiki.parsers); the size limit is DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -162,7 +171,13 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
+# WhiteNoise serves what `collectstatic` put in STATIC_ROOT: content-hashed names (cached for a
+# year), gzip/brotli variants. `make run`, the image and compose run collectstatic first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- Operations -------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="info")

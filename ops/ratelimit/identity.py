@@ -63,7 +63,7 @@ def body_field(request, field: str) -> str | None:
 def _json_field(body: bytes, field: str):
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # too deep is malformed, not a 500
         return None
     return data.get(field) if isinstance(data, dict) else None
 
