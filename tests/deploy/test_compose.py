@@ -119,3 +119,12 @@ def test_a_missing_required_secret_is_named(tmp_path):
 
     assert result.returncode != 0
     assert "set POSTGRES_PASSWORD in .env" in result.stderr or "set REDIS_PASSWORD in .env" in result.stderr
+
+
+def test_static_files_come_from_the_image_through_whitenoise(config):
+    """collectstatic runs in the image build; no volume or nginx alias can serve stale files."""
+    services = config["services"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "manage.py collectstatic" in dockerfile
+    assert "static" not in config.get("volumes", {})
+    assert not any(target.startswith("/var/www/static") for target in mounts(services["nginx"]).values())
