@@ -73,12 +73,18 @@ http {{
 # carries the same block.
 ERRORS = {400: "Bad request", 405: "Method not allowed", 408: "Request timeout", 411: "Length required",
           413: "Request body too large", 414: "Request URI too long", 494: "Request headers too large",
-          500: "Internal server error", 501: "Not implemented", 502: "Service unavailable",
-          503: "Service unavailable", 504: "Service unavailable"}
+          500: "Internal server error", 501: "Unsupported transfer encoding", 502: "Service unavailable",
+          503: "Service unavailable", 504: "Service unavailable", 505: "Unsupported HTTP version"}
+
+
+# A client's unsupported Transfer-Encoding (501) or HTTP version (505) is its error, not the
+# server's: answered 400 so that 5xx rates and their alerts count only real server faults.
+CLIENT_CAUSED = {501: 400, 505: 400}
 
 
 def error_pages() -> str:
-    lines = [f"        error_page {code} /_error/{code}.json;" for code in ERRORS]
+    lines = [f"        error_page {code} /_error/{code}.json;" for code in ERRORS if code not in CLIENT_CAUSED]
+    lines += [f"        error_page {code} ={status} /_error/{code}.json;" for code, status in CLIENT_CAUSED.items()]
     lines.append("        location ^~ /_error/ {")
     lines.append("            internal;")
     lines.append("            default_type application/json;")

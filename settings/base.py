@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
+    "papyrus.wiki.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
     "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever

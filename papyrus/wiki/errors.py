@@ -146,3 +146,27 @@ class JSONErrorMiddleware:
             return HTTPStatus(response.status_code).phrase
         except ValueError:
             return "Error"
+
+
+class DrainBodyMiddleware:
+    """Read what is left of the request body once the response is ready.
+
+    An answer given before the body was read (401, 405, 413, 429, ...) made granian close the
+    connection while nginx was still sending the body: nginx then answered 502 instead of the
+    app's 4xx. The stream ends at CONTENT_LENGTH, which nginx caps (client_max_body_size).
+    """
+
+    chunk = 64 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.META.get("CONTENT_LENGTH") not in (None, "", "0"):
+            try:
+                while request.read(self.chunk):
+                    pass
+            except Exception:  # noqa: BLE001 - a client gone or a body already consumed: nothing to protect
+                pass
+        return response

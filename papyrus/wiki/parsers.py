@@ -59,7 +59,7 @@ class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = max_body_bytes()
         raw = stream.read(limit + 1) if stream is not None else b""
-        if len(raw) > limit:
+        if len(raw) > limit:  # the rest is drained by DrainBodyMiddleware
             raise PayloadTooLarge(f"Request body too large: the limit is {limit} bytes")
         if not raw.strip():
             return {}
