@@ -172,7 +172,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
+STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "var" / "static")  # empty in .env = default
 # WhiteNoise serves what `collectstatic` put in STATIC_ROOT: content-hashed names (cached for a
 # year), gzip/brotli variants. `make run`, the image and compose run collectstatic first.
 STORAGES = {
