@@ -174,7 +174,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "var" / "static")  # empty in .env = default
 # WhiteNoise serves what `collectstatic` put in STATIC_ROOT: content-hashed names (cached for a
-# year), gzip/brotli variants. `make run`, the image and compose run collectstatic first.
+# year) and gzip variants (brotli too where the Brotli package is installed). `make run` and the
+# image run collectstatic first.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

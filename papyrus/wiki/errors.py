@@ -22,7 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .parsers import PayloadTooLarge
 
 # Paths whose clients are programs: every error there is JSON. Settings name the prefixes.
-DEFAULT_JSON_ERROR_PREFIXES = ("/api/", "/api", "/health", "/metrics")
+DEFAULT_JSON_ERROR_PREFIXES = ("/api/", "/health", "/metrics")  # "/api/" covers "/api" too
 
 
 class Conflict(APIException):

@@ -67,3 +67,10 @@ def test_debug_404_under_the_api_lists_no_urls(db):
     r = Client().get("/api/nope")
     assert_json_message(r, 404)
     assert b"URLconf" not in r.content and b"admin/" not in r.content
+
+
+def test_only_api_paths_count_as_api(rf):
+    from papyrus.wiki.errors import wants_json
+
+    assert wants_json(rf.get("/api")) and wants_json(rf.get("/api/x")) and wants_json(rf.get("/health/ready"))
+    assert not wants_json(rf.get("/apiary")) and not wants_json(rf.get("/admin/"))
