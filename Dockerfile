@@ -27,6 +27,12 @@ COPY --chown=papyrus:papyrus . .
 RUN mkdir -p /app/logs /app/backups /app/var/static /app/var/beat /tmp/prometheus \
  && chown -R papyrus:papyrus /app/logs /app/backups /app/var /tmp/prometheus
 
+# Static files (admin, DRF, the pinned Swagger UI of drf-spectacular-sidecar) collected at build
+# time: hashed names and gzip/brotli variants that WhiteNoise serves from the image. settings.base
+# needs no secret for this; the running containers use settings.prod.
+RUN DJANGO_SETTINGS_MODULE=settings.base LOG_DIR=/tmp/build-logs python manage.py collectstatic --noinput -v0 \
+ && chown -R papyrus:papyrus /app/var/static && rm -rf /tmp/build-logs
+
 USER papyrus
 EXPOSE 8000 8001
 CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \

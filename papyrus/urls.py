@@ -4,12 +4,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from papyrus.wiki import errors
 
+
+class SwaggerView(SpectacularSwaggerView):
+    """The docs page is GET-only: its template renderer has nothing to show for OPTIONS (was a 500)."""
+
+    http_method_names = ["get", "head"]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/", include("papyrus.accounts.urls")),
     path("api/", include("papyrus.wiki.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("backups_app.urls")),
     path("", include("ops.health.urls")),
     path("", include("ops.metrics.urls")),

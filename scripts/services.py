@@ -193,8 +193,112 @@ def cmd_stop() -> None:
     pg.stop()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived while no child was running: unwind through the cleanup like Ctrl-C."""
+
+
+CHILD_GRACE = float(os.environ.get("PAPYRUS_CHILD_GRACE", 30))  # s a signalled child may tear down
+
+
+def become_subreaper() -> bool:
+    """Make orphaned descendants (servers a killed test started in their own sessions) our
+    children instead of init's, so stop_orphans() can find and stop them. Linux only."""
+    import ctypes
+
+    pr_set_child_subreaper = 36
+    with contextlib.suppress(OSError, AttributeError):
+        return ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0) == 0
+    return False
+
+
+def _children() -> list[int]:
+    """Pids whose parent is this process (read from /proc: no psutil in a stdlib script)."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+            if int(fields[1]) == me and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _signal_tree(pid: int, sig: int) -> None:
+    """`sig` to pid's whole process group when it leads its own group, else to pid alone."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        group = os.getpgid(pid)
+        if group != os.getpgrp():
+            os.killpg(group, sig)
+        else:
+            os.kill(pid, sig)
+
+
+def stop_orphans(timeout: float = 15.0) -> None:
+    """SIGTERM every process group of our leftover children, SIGKILL what outlives `timeout`."""
+    orphans = _children()
+    for pid in orphans:
+        _signal_tree(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while orphans and time.monotonic() < deadline:
+        time.sleep(0.1)
+        _reap()
+        orphans = _children()
+    for pid in orphans:
+        _signal_tree(pid, signal.SIGKILL)
+    time.sleep(0.1)
+    _reap()
+
+
+def run_child(argv: list[str], env: dict) -> int:
+    """argv in the foreground. SIGTERM is passed on as SIGINT (Ctrl-C: pytest tears its fixtures
+    down); a child still running CHILD_GRACE s after a signal gets SIGTERM, then SIGKILL."""
+    child = subprocess.Popen(argv, env=env)
+    signalled: list[float] = []
+    terminated = []
+
+    def on_signal(signum, _frame):
+        if not signalled:
+            signalled.append(time.monotonic())
+        if signum == signal.SIGTERM:
+            terminated.append(signum)
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reaches the child by itself
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    escalation = iter((signal.SIGTERM, signal.SIGKILL))
+    while True:
+        try:
+            code = child.wait(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            if signalled and time.monotonic() - signalled[0] > CHILD_GRACE:
+                with contextlib.suppress(ProcessLookupError, StopIteration):
+                    child.send_signal(next(escalation))
+                signalled[0] = time.monotonic() - CHILD_GRACE + 5
+    if terminated and code <= 0:  # a terminated run never reports success
+        return 128 + signal.SIGTERM
+    return code
+
+
 def cmd_test(argv: list[str]) -> int:
-    """Run argv with a throw-away PostgreSQL and Redis; every run gets its own ports."""
+    """Run argv with a throw-away PostgreSQL and Redis; every run gets its own ports.
+
+    Ctrl-C and SIGTERM (a CI timeout, `kill`) both end in the same cleanup: the child is
+    interrupted, whatever it left running is stopped, then Redis, PostgreSQL and the temp dir go.
+    """
+    def terminated(signum, _frame):
+        raise Terminated(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, terminated)
     tmp = Path(tempfile.mkdtemp(prefix="papyrus-test-"))
     os.chmod(tmp, 0o755)  # the postgres user must reach its data dir
     pg = Postgres(tmp / "pg" / "data", free_port(), fast=True)
@@ -202,10 +306,18 @@ def cmd_test(argv: list[str]) -> int:
     try:
         pg.start()
         redis.start()
+        # After the daemons detached: only what the child leaves behind is adopted.
+        become_subreaper()
         env = dict(os.environ, DATABASE_URL=pg.url, REDIS_URL=redis.url,
                    PAPYRUS_TEST_TMP=str(tmp))
-        return subprocess.call(argv, env=env)
+        return run_child(argv, env)
+    except Terminated:
+        return 128 + signal.SIGTERM
     finally:
+        # No second signal may cut the cleanup short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stop_orphans()
         redis.stop()
         pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here, pinned (no CDN)
     "channels",
     "ops.logging",
     "ops.errors",
@@ -51,8 +52,10 @@ MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
     "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
+    "papyrus.wiki.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
+    "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ (htmx, the wiki's css/js) without nginx
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "backups_app.middleware.MaintenanceMiddleware",  # during a restore: writes → 503 + Retry-After
@@ -168,7 +171,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Team wiki: pages, teams, search, sign-in.",
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the pinned drf-spectacular-sidecar package, through /static/ (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# Nesting accepted in a JSON body (papyrus.wiki.parsers); the size limit is DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -176,10 +185,14 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
-# WhiteNoise serves app static files through the finders, so a bare granian/uvicorn (tests, `make run`)
-# serves htmx too; `collectstatic` into STATIC_ROOT remains the nginx path in production.
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "var" / "static")  # empty in .env = default
+# WhiteNoise serves what `collectstatic` put in STATIC_ROOT: content-hashed names (cached for a
+# year) and gzip variants (brotli too where the Brotli package is installed). `make run` and the
+# image run collectstatic first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- Operations -------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="info")

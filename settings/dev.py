@@ -1,4 +1,11 @@
-"""Local development: `make run`."""
-from .base import *  # noqa: F401,F403
+"""Local development: `make run`.
 
-DEBUG = True
+DEBUG is off unless DJANGO_DEBUG=1: Django's debug pages show request bodies (passwords),
+settings and every URL. Even with it on, API paths answer errors in JSON
+(papyrus.wiki.errors.JSONErrorMiddleware). `make run` generates DJANGO_SECRET_KEY and
+JWT_SECRET into var/secrets.env on its first run (scripts/run.py) unless they are set.
+"""
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)

@@ -13,3 +13,7 @@ BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / "var" / "test-backups"))
 # server's env) turns them on. tests/ops/ratelimit and tests/papyrus/wiki/test_cache* do.
 OPS_CACHE_RESPONSES = env.bool("RESPONSE_CACHE_ENABLED", default=False)
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=False)
+# Tests do not run collectstatic: plain names, served by WhiteNoise from the apps' directories.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing collected in tests; WhiteNoise would warn about a missing directory

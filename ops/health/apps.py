@@ -8,3 +8,6 @@ class HealthConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers system checks
+        from .heartbeat import connect_signals
+
+        connect_signals()  # a Celery worker writes the heartbeat the celery check reads

@@ -4,7 +4,11 @@ HEALTH_TIMEOUT = 2.0                  # seconds one check may take before it cou
 HEALTH_CACHE_SECONDS = 2.0            # a process reuses its last result this long (0: every request)
 HEALTH_MAX_THREADS = 8                # threads per process running checks (a hung one holds one)
 HEALTH_REDIS_CACHE = "default"        # django-redis cache alias to ping (else REDIS_URL is used)
-HEALTH_CELERY_APP = ""                # dotted path to the Celery app; default: the current app
+HEALTH_WAIT_SECONDS = 0.5             # a request with a previous answer to give waits this long
+                                      # for a refresh, then gives it (the refresh goes on)
+HEALTH_CELERY_HEARTBEAT_SECONDS = 5.0 # how often each Celery worker writes its heartbeat
+HEALTH_CELERY_HEARTBEAT_MAX_AGE = 20.0  # seconds; an older heartbeat does not count as a live worker
+HEALTH_CELERY_HEARTBEAT_KEY = "ops-health:celery-workers"  # Redis hash: hostname → time
 HEALTH_BACKUP_LAST_SUCCESS = "ops.health.probes.newest_backup_file"
                                       # dotted path to a callable → datetime | epoch | None
 HEALTH_BACKUP_MAX_AGE = 26 * 3600     # seconds; an older last backup fails the check
@@ -31,21 +35,28 @@ def max_threads() -> int:
     return int(getattr(settings, "HEALTH_MAX_THREADS", 8))
 
 
+def wait_seconds() -> float:
+    return float(getattr(settings, "HEALTH_WAIT_SECONDS", 0.5))
+
+
+def celery_heartbeat_seconds() -> float:
+    return float(getattr(settings, "HEALTH_CELERY_HEARTBEAT_SECONDS", 5.0))
+
+
+def celery_heartbeat_max_age() -> float:
+    return float(getattr(settings, "HEALTH_CELERY_HEARTBEAT_MAX_AGE", 20.0))
+
+
+def celery_heartbeat_key() -> str:
+    return getattr(settings, "HEALTH_CELERY_HEARTBEAT_KEY", "ops-health:celery-workers")
+
+
 def redis_cache_alias() -> str:
     return getattr(settings, "HEALTH_REDIS_CACHE", "default")
 
 
 def redis_url() -> str:
     return getattr(settings, "REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def celery_app():
-    path = getattr(settings, "HEALTH_CELERY_APP", "")
-    if path:
-        return import_string(path)
-    from celery import current_app
-
-    return current_app._get_current_object()
 
 
 def backup_enabled() -> bool:

@@ -57,7 +57,7 @@ def _json_field(body: bytes, field: str):
         return None
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # too deep is malformed, not a 500
         return None
     return data.get(field) if isinstance(data, dict) else None
 

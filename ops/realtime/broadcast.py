@@ -6,12 +6,19 @@ counter lost with Redis' data restarts from a later time, so numbers never repea
 client rule "seq != last + 1 → refetch" catches resets as well as lost messages. Events
 this process could not number (Redis down) are remembered and skipped over in the next
 number it takes for that group, so persistent Redis shows those gaps too.
+
+A dead Redis costs a write microseconds, not the client's reconnect-and-retry time: a circuit
+breaker per Redis host opens at the first failed broadcast; while open, broadcasts fail at once
+without touching Redis (their numbers are skipped like any lost event). After
+REALTIME_BREAKER_SECONDS one caller tries again (half-open); success, or any successful Redis
+call of this process to that host (a WebSocket joining reads current_seq), closes it.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import threading
+import time
 from collections.abc import Iterable
 
 from channels.layers import get_channel_layer
@@ -37,6 +44,63 @@ _missed: dict[str, int] = {}
 _missed_lock = threading.Lock()
 
 
+class Breaker:
+    """Closed → (a failure) → open: callers refused at once → after REALTIME_BREAKER_SECONDS one
+    trial (half-open; the others still refused) → closed on success, open again on failure.
+
+    By hand rather than pybreaker: its call() holds the breaker's lock for the whole call, so
+    every other writer of the process would wait behind a trial against a hung Redis.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.opened_at: float | None = None  # None: closed
+        self.trying = False
+        self.attempts = self.refused = self.trips = 0  # counts, for tests and the curious
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+    def admit(self) -> bool:
+        """May this call touch Redis? Counts the answer."""
+        with self.lock:
+            if self.opened_at is None or (
+                    not self.trying and time.monotonic() - self.opened_at >= conf.breaker_seconds()):
+                self.trying = self.opened_at is not None
+                self.attempts += 1
+                return True
+            self.refused += 1
+            return False
+
+    def succeeded(self) -> None:
+        with self.lock:
+            self.opened_at, self.trying = None, False
+
+    def failed(self) -> None:
+        with self.lock:
+            if self.opened_at is None or self.trying:
+                self.trips += self.opened_at is None
+                self.opened_at = time.monotonic()
+            self.trying = False
+
+
+_breakers: dict[str, Breaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker() -> Breaker:
+    """The breaker of the Redis host broadcasts currently go to."""
+    name = repr(sorted(store.host_config().items()))
+    with _breakers_lock:
+        return _breakers.setdefault(name, Breaker())
+
+
+def _skip_number(group: str) -> None:
+    with _missed_lock:
+        _missed[group] = _missed.get(group, 0) + 1
+
+
 def seq_key(group: str) -> str:
     return store.key("seq", group)
 
@@ -57,13 +121,24 @@ async def next_seq(group: str) -> int:
 async def current_seq(group: str) -> int | None:
     """The last number given to `group`, None when it has none (never used, or Redis lost it)."""
     value = await store.bounded(store.client().get(seq_key(group)))
+    breaker().succeeded()  # Redis answers again: broadcasts need not wait for their trial
     return int(value) if value is not None else None
 
 
 async def group_send(group: str, event: dict, *, also: Iterable[str] = ()) -> int:
-    """Stamp `event` with the next seq of `group`, send it to `group` and the groups in `also`."""
-    seq = await next_seq(group)
-    await publish((group, *also), {**event, "seq": seq})
+    """Stamp `event` with the next seq of `group`, send it to `group` and the groups in `also`.
+    BroadcastError at once, Redis untouched, while the breaker is open."""
+    guard = breaker()
+    if not guard.admit():
+        _skip_number(group)
+        raise BroadcastError(f"Redis unavailable, not tried (circuit open): event for {group} lost")
+    try:
+        seq = await next_seq(group)
+        await publish((group, *also), {**event, "seq": seq})
+    except BaseException:  # also a cancellation by group_send_sync's outer timeout
+        guard.failed()
+        raise
+    guard.succeeded()
     return seq
 
 

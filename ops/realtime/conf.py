@@ -10,6 +10,8 @@
     REALTIME_PRESENCE_TTL = 60             # seconds a connection stays "present" without a heartbeat
     REALTIME_SEQ_TTL = 7 * 24 * 3600       # seconds an idle group's sequence counter is kept
     REALTIME_SEND_TIMEOUT = 2.0            # seconds group_send_sync waits for Redis
+    REALTIME_BREAKER_SECONDS = 5.0         # after a failed broadcast, seconds broadcasts fail at
+                                           # once (Redis untouched) before one tries again
     REALTIME_KEY_PREFIX = "realtime:"      # Redis key prefix for counters and presence
 """
 from django.conf import settings
@@ -53,6 +55,10 @@ def seq_ttl() -> int:
 
 def send_timeout() -> float:
     return float(_get("REALTIME_SEND_TIMEOUT", 2.0))
+
+
+def breaker_seconds() -> float:
+    return float(_get("REALTIME_BREAKER_SECONDS", 5.0))
 
 
 def key_prefix() -> str:

@@ -139,3 +139,12 @@ def test_web_wipes_the_prometheus_multiprocess_directory_before_serving(config, 
 
     assert result.returncode == 0, result.stderr
     assert list(stale.iterdir()) == []
+
+
+def test_static_files_come_from_the_image_through_whitenoise(config):
+    """collectstatic runs in the image build; no volume or nginx alias can serve stale files."""
+    services = config["services"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "manage.py collectstatic" in dockerfile
+    assert "static" not in config.get("volumes", {})
+    assert not any(target.startswith("/var/www/static") for target in mounts(services["nginx"]).values())

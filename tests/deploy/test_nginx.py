@@ -26,7 +26,6 @@ def local_config(tmp, *, port, http_port, ws_port):
         "server web:8000;": f"server 127.0.0.1:{http_port};",
         "server asgi:8001;": f"server 127.0.0.1:{ws_port};",
         "listen 80;": f"listen 127.0.0.1:{port};",
-        "alias /var/www/static/;": f"alias {tmp / 'static'}/;",
         "pid /tmp/nginx.pid;": f"pid {tmp / 'nginx.pid'};",
     }
     for old, new in replacements.items():
@@ -50,8 +49,6 @@ def front(migrated_main_db):
     # Not under pytest's tmp dir: nginx workers run as nobody and must traverse to /static/.
     tmp_path = Path(tempfile.mkdtemp(prefix="papyrus-nginx-"))
     os.chmod(tmp_path, 0o755)
-    (tmp_path / "static").mkdir()
-    (tmp_path / "static" / "probe.css").write_text("body{}")
     logs = {"LOG_DIR": str(tmp_path / "logs")}
     with LiveServer(workers=1, env=logs) as http, LiveServer(workers=1, interface="asgi", env=logs) as ws:
         port = free_port()
@@ -89,7 +86,14 @@ def test_http_goes_to_wsgi_and_static_is_served(front):
     assert status(front + "/health/live")[0] == 200
     code, body, _ = status(front + "/api/pages", headers={"Content-Type": "application/json"})
     assert code == 200 and isinstance(json.loads(body), list)
-    assert status(front + "/static/probe.css")[1] == b"body{}"
+    code, body, headers = status(front + "/static/admin/css/base.css")  # WhiteNoise, through nginx
+    assert code == 200 and headers["Content-Type"].startswith("text/css") and b"body" in body
+
+
+def test_nginx_own_errors_are_json(front):
+    code, body, headers = status(front + "/api/pages", data=b"x" * (4 * 1024 * 1024), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    assert code == 413 and headers["Content-Type"].startswith("application/json") and json.loads(body)["message"]
 
 
 def test_metrics_is_not_served_to_the_outside(front):
@@ -107,3 +111,12 @@ def test_websockets_go_to_asgi(front):
     with connect(front.replace("http", "ws") + "/ws/events/", additional_headers={"Cookie": cookies},
                  open_timeout=5) as socket:
         assert socket.protocol.state.name == "OPEN"
+
+
+def test_the_shipped_config_has_make_runs_json_error_pages():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import run
+
+    assert run.error_pages() in (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()

@@ -144,3 +144,56 @@ def test_odd_access_cookies_read_as_anonymous(client, user, page_of, cookie):
     client.cookies["accessToken"] = cookie
     assert client.get(f"/api/pages/{page.id}").status_code == 200
     assert client.post("/api/pages", {"title": "x"}, format="json").status_code == 401
+
+
+# --- Bounded parsing (issue 19 item 10) ---------------------------------------------------------
+
+def deep(levels: int) -> bytes:
+    """A small body nested `levels` deep inside an object with an email (what a login looks like)."""
+    return b'{"email": "a@example.com", "password": ' + b"[" * levels + b"]" * levels + b"}"
+
+
+@pytest.fixture
+def rate_limited():
+    """The project's real rate-limit rules on (the auth rule reads the body's email before the view)."""
+    import uuid
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    from ops.ratelimit import rules
+
+    isolated = {**settings.CACHES["default"], "KEY_PREFIX": f"rl-test-{uuid.uuid4().hex}"}
+    with override_settings(RATE_LIMIT_ENABLED=True, CACHES={**settings.CACHES, "rl": isolated},
+                           RATELIMIT_CACHE_ALIAS="rl"):
+        yield
+    rules.forget()
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login", "/api/auth/register"])
+def test_a_2kb_body_nested_990_deep_is_a_400_for_an_anonymous_client(db, rate_limited, path, caplog):
+    body = deep(990)
+    assert len(body) < 2100
+    r = Client().generic("POST", path, body, content_type="application/json")
+    assert r.status_code == 400, (r.status_code, r.content[:300])
+    assert r["Content-Type"].startswith("application/json") and "nested" in r.json()["message"]
+    assert not [rec for rec in caplog.records if rec.exc_info], "a traceback was logged"
+
+
+def test_the_depth_limit_is_a_setting(raw, settings):
+    c, _ = raw
+    settings.API_JSON_MAX_DEPTH = 4
+    ok = c.generic("POST", "/api/pages", b'{"title": "Depth", "tags": ["a"]}', content_type="application/json")
+    assert ok.status_code == 201
+    r = c.generic("POST", "/api/pages", b'{"title": "x", "tags": [[[[["a"]]]]]}', content_type="application/json")
+    assert r.status_code == 400 and r.json()["message"] == "Malformed JSON: nested more than 4 levels"
+    assert Page.objects.filter(title="x").count() == 0
+
+
+def test_a_body_over_the_size_limit_is_a_413_json(raw, settings):
+    c, _ = raw
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = c.generic("POST", "/api/pages", b'{"title": "x", "content": "' + b"y" * 1000 + b'"}',
+                  content_type="application/json")
+    assert r.status_code == 413 and "too large" in r.json()["message"]
+    assert not Page.objects.filter(title="x").exists()

@@ -1,0 +1,58 @@
+"""`make run` itself (scripts/run.py: nginx → granian + uvicorn, Celery) against the test cluster."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.support.live import ROOT, free_port
+
+
+class MakeRun:
+    def __init__(self, var: Path, port: int, proc: subprocess.Popen, env: dict):
+        self.var, self.port, self.proc, self.env = var, port, proc, env
+        self.url = f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def make_run(migrated_main_db):
+    """The stack `make run` serves, on a free port with its var/ in a temp dir. Rate limiting
+    is off (one client sends hundreds of requests); everything else is make run's default."""
+    var = Path(tempfile.mkdtemp(prefix="papyrus-makerun-", dir=os.environ.get("PAPYRUS_TEST_TMP")))
+    os.chmod(var, 0o755)  # nginx workers (nobody) traverse it to their temp dirs
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "JWT_SECRET", "PROMETHEUS_MULTIPROC_DIR")}
+    env.update(PORT=str(port), PAPYRUS_VAR=str(var), STATIC_ROOT=str(var / "static"), LOG_DIR=str(var / "logs"),
+               BACKUP_DIR=str(var / "backups"), RATE_LIMIT_ENABLED="false")
+    log = open(var / "run.log", "ab")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run.py")], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    stack = MakeRun(var, port, proc, env)
+    deadline = time.monotonic() + 180
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"make run exited with {proc.returncode}:\n{(var / 'run.log').read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(stack.url + "/health/live", timeout=2):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError("make run did not serve within 180 s") from None
+            time.sleep(0.3)
+    yield stack
+    os.kill(proc.pid, signal.SIGTERM)  # run.py stops its process groups (and says so on failure)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    log.close()
+    shutil.rmtree(var, ignore_errors=True)

@@ -1,0 +1,61 @@
+"""scripts/services.py test: a SIGTERM (CI timeout, `kill`) cleans up like Ctrl-C (issue 19 item 13)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.live import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from services import port_open  # noqa: E402
+
+# The command under test: leaves a server-like process in a session of its own (as LiveServer
+# does), reports what it got, and records whether it was interrupted like Ctrl-C.
+CHILD = """
+import os, pathlib, subprocess, sys, time
+out = pathlib.Path(sys.argv[1])
+orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+info = [os.environ["PAPYRUS_TEST_TMP"], os.environ["DATABASE_URL"], os.environ["REDIS_URL"], str(orphan.pid)]
+(out / "info").write_text(" ".join(info))
+try:
+    time.sleep(600)
+except KeyboardInterrupt:
+    (out / "interrupted").write_text("yes")
+"""
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_stops_the_child_its_orphans_postgres_and_redis_and_removes_the_temp_dir(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PAPYRUS_TEST_TMP")}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "services.py"), "test", "--",
+                             sys.executable, "-c", CHILD, str(tmp_path)], env=env, cwd=ROOT)
+    info = tmp_path / "info"
+    deadline = time.monotonic() + 90
+    while not info.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "services.py test did not start its child"
+        time.sleep(0.1)
+    time.sleep(0.2)  # the file is written in one call, but let the write finish
+    temp_dir, database_url, redis_url, orphan = info.read_text().split()
+    assert port_open(_port(database_url)) and port_open(_port(redis_url)) and _alive(int(orphan))
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+
+    assert (tmp_path / "interrupted").exists(), "the child was not interrupted like Ctrl-C"
+    assert not _alive(int(orphan)), "a process the child left in its own session still runs"
+    assert not port_open(_port(database_url)), "PostgreSQL still runs"
+    assert not port_open(_port(redis_url)), "Redis still runs"
+    assert not Path(temp_dir).exists(), "the temporary directory was left behind"
