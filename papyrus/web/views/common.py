@@ -51,8 +51,12 @@ def version_of(page: Page) -> str:
     return selectors.page_version(page_id=page.pk, updated_at=page.updated_at)
 
 
-def cached(request, parts: tuple, compute):
+def cached(request, parts: tuple, compute, *, page_id: int | None = None):
     """`compute()` (JSON data) through the API's response cache: shared by every visitor who may
-    read the same pages, invalidated by every page write and user change. A Refused raised by
-    `compute` is not cached."""
-    return wiki_cache.pages.get_or_set(("web", *parts, wiki_cache.visibility(request.web_user)), compute)
+    read the same pages, stale after a write to what it shows (one page when `page_id` is given,
+    else the pages the visitor may see) and after user changes. A Refused raised by `compute` is
+    not cached."""
+    key, scopes = wiki_cache.visibility(request.web_user)
+    if page_id is not None:
+        scopes = [wiki_cache.page_scope(page_id)]
+    return wiki_cache.pages.get_or_set(("web", *parts, key), compute, scopes=scopes)

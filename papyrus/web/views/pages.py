@@ -48,7 +48,7 @@ def page_detail(request, page_id):
         return {"pk": page.pk, "title": page.title, "author_id": page.author_id, "team_id": page.team_id,
                 "body": body}
 
-    page = cached(request, ("read", page_id), compute)
+    page = cached(request, ("read", page_id), compute, page_id=page_id)
     writer_check = SimpleNamespace(author_id=page["author_id"], team_id=page["team_id"])
     return render(request, "web/page_detail.html", {
         "page": page, "body": mark_safe(page["body"]),  # noqa: S308 - sanitized before it was cached

@@ -77,7 +77,7 @@ def test_a_token_alone_lets_any_address_scrape():
     assert client.get("/metrics").status_code == 401
 
 
-@override_settings(METRICS_TOKEN="", METRICS_ALLOWED_IPS=[], METRICS_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+@override_settings(METRICS_TOKEN="", METRICS_ALLOWED_IPS=[], TRUSTED_PROXIES=1)
 def test_the_default_applies_to_the_forwarded_client_behind_a_proxy():
     client = Client(REMOTE_ADDR="127.0.0.1")
 
