@@ -9,17 +9,20 @@ Three layers, so that no path under the API can answer with an HTML page:
   405 for a plain View, debug pages when DEBUG is on) is replaced by a JSON body with the same
   status and headers.
 """
+import logging
 from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .parsers import PayloadTooLarge
+
+logger = logging.getLogger(__name__)
 
 # Paths whose clients are programs: every error there is JSON. Settings name the prefixes.
 DEFAULT_JSON_ERROR_PREFIXES = ("/api/", "/health", "/metrics")  # "/api/" covers "/api" too
@@ -93,25 +96,35 @@ def _json_error(message, status_code):
 def bad_request(request, exception=None):
     if wants_json(request):
         return _json_error("Bad request", 400)
-    return defaults.bad_request(request, exception)
+    return _page(defaults.bad_request, request, exception, status=400, title="Bad request")
 
 
 def permission_denied(request, exception=None):
     if wants_json(request):
         return _json_error("Forbidden", 403)
-    return defaults.permission_denied(request, exception)
+    return _page(defaults.permission_denied, request, exception, status=403, title="Forbidden")
 
 
 def not_found(request, exception=None):
     if wants_json(request):
         return _json_error("Not found", 404)
-    return defaults.page_not_found(request, exception)
+    return _page(defaults.page_not_found, request, exception, status=404, title="Not found")
 
 
 def server_error(request):
     if wants_json(request):
         return _json_error("Internal server error", 500)
-    return defaults.server_error(request)
+    return _page(defaults.server_error, request, status=500, title="Server error")
+
+
+def _page(view, request, *args, status: int, title: str) -> HttpResponse:
+    """Django's error view (the project's templates); a plain page when rendering it fails (e.g.
+    static files not collected, the database down): an error page never becomes a 500 itself."""
+    try:
+        return view(request, *args)
+    except Exception:  # noqa: BLE001 - anything the template pulls in may be what is broken
+        logger.warning("error page %s could not be rendered; answered with a plain one", status, exc_info=True)
+        return HttpResponse(f"<!doctype html><title>{title}</title><h1>{title}</h1>", status=status)
 
 
 # Headers of the original error that still describe the JSON answer.
