@@ -1,5 +1,8 @@
 """`manage.py backup create | list | restore --file=NAME | verify [--file=NAME] | cleanup | drill [--file=NAME]`.
 
+Point-in-time recovery (docs/pitr.md): `backup pitr-setup [--apply] | pitr-base | pitr-list |
+pitr --to TIME --into DIR [--port P] | pitr-drill`.
+
 The guide's `npm run backup:create` / `backup:restore --file=` are `backup create` / `backup restore --file=`.
 """
 import sys
@@ -9,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from backups_app import names, selectors, services
 from backups_app.errors import BackupError
+from backups_app.pitr.command import PITR_ACTIONS, add_pitr_arguments, run_pitr_action
 
 
 class Progress:
@@ -37,12 +41,14 @@ class Command(BaseCommand):
     help = "Create, list, restore, verify, clean up and drill database backups."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["create", "list", "restore", "verify", "cleanup", "drill"])
+        parser.add_argument("action", choices=["create", "list", "restore", "verify", "cleanup", "drill",
+                                               *PITR_ACTIONS])
         parser.add_argument("--file", dest="file", help="backup name, e.g. backup_2026-02-01_020000.sql.gz")
         parser.add_argument("--wait", type=float, default=0,
                             help="seconds to wait for a running backup/restore to finish (default: fail at once)")
         parser.add_argument("--all", action="store_true", help="list: include failed attempts")
         parser.add_argument("--yes", action="store_true", help="restore: do not ask for confirmation")
+        add_pitr_arguments(parser)
 
     def handle(self, *args, action, **options):
         if options["file"] is not None:
@@ -50,6 +56,8 @@ class Command(BaseCommand):
                 names.validate(options["file"])
             except names.InvalidName as exc:
                 raise CommandError(f"invalid --file {options['file']!r}: {exc}") from None
+        if action in PITR_ACTIONS:
+            return run_pitr_action(self, action, options)
         if action == "restore" and not options["file"]:
             raise CommandError("restore needs --file=NAME (see `backup list`)")
         try:
