@@ -80,7 +80,8 @@ def run(cmd: list[str], *, what: str, timeout: float | None = None, env: dict | 
     """Run a barman-cloud/PostgreSQL command; raise PitrError naming `what` and the tool's last words."""
     argv = as_os_user(cmd) if as_owner else cmd
     try:
-        done = subprocess.run(argv, env=child_env(env), cwd="/", capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(argv, env=child_env(env), cwd="/", capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
         raise PitrError(f"{what} did not finish within {timeout:.0f}s") from exc
     if done.returncode != 0:
@@ -137,7 +138,7 @@ def base_backups() -> list[dict]:
                 body = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode()
                 info = parse_info(body)
                 if info.get("status") == "DONE" and info.get("end_time"):
-                    found.append({"id": info["backup_id"], "name": info.get("backup_name") or "",
+                    found.append({"id": obj["Key"].rsplit("/", 2)[-2], "name": info.get("backup_name") or "",
                                   "begin_time": _time(info["begin_time"]), "end_time": _time(info["end_time"]),
                                   "begin_wal": info.get("begin_wal", ""), "end_wal": info.get("end_wal", ""),
                                   "size": int(info.get("size") or 0)})
@@ -149,7 +150,7 @@ def parse_info(text: str) -> dict:
     info = {}
     for line in text.splitlines():
         key, sep, value = line.partition("=")
-        if sep:
+        if sep and value.strip() != "None":  # barman writes None for unset fields
             info[key.strip()] = value.strip()
     return info
 

@@ -69,6 +69,11 @@ def _fmt(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
 
 
+def _pg_time(value: datetime) -> str:
+    """A timestamptz literal PostgreSQL's recovery_target_time accepts (no ISO 'T'/'Z')."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00")
+
+
 def recover(*, target: datetime, into: Path, port: int | None, wait_timeout: float = 3600) -> Recovered:
     """Fetch the base backup before `target`, configure recovery to `target`, start on `port` (if given)."""
     into = into.resolve()
@@ -109,7 +114,7 @@ def _check_port(port: int) -> None:
 
 def _configure(datadir: Path, *, target: datetime, port: int | None) -> None:
     """Recovery settings appended to postgresql.auto.conf (later lines win) and recovery.signal."""
-    values = {"restore_command": barman.restore_command(), "recovery_target_time": _fmt(target),
+    values = {"restore_command": barman.restore_command(), "recovery_target_time": _pg_time(target),
               "recovery_target_action": "promote", "archive_mode": "off", "listen_addresses": "127.0.0.1",
               "unix_socket_directories": "", **cluster.control_settings(datadir)}
     if port is not None:

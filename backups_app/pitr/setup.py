@@ -63,7 +63,10 @@ def apply() -> list[str]:
         conn.execute("SELECT pg_reload_conf()")
     changed = [n for n in wanted if str(live.get(n)) != _as_shown(n, wanted[n])]
     if any(n in changed for n in RESTART_NEEDED):
-        pg_ctl(datadir, "-m", "fast", "-w", "-t", "120", "restart")  # reuses the options it was started with
+        # reuses the options it was started with; -l: the postmaster must not inherit our pipes
+        log = datadir.parent / "postgres.log"
+        pg_ctl(datadir, "-m", "fast", "-w", "-t", "120", "restart",
+               log=log if log.exists() else datadir / "pitr-restart.log")
     return changed
 
 
