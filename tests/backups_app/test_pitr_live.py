@@ -2,6 +2,7 @@
 way scripts/services.py starts clusters, archiving with barman-cloud) and moto's S3 server."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -130,6 +131,37 @@ def test_pitr_to_a_second_between_two_inserts_and_after_both(archived_cluster):
     assert busy.returncode != 0 and "not empty" in busy.stderr
 
 
+def _descendants(pid: int) -> list[int]:
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def _postmaster_pid(datadir: Path) -> int:
     return int((datadir / "postmaster.pid").read_text().split()[0])
 
@@ -142,17 +174,29 @@ def test_killing_postgres_mid_archiving_loses_no_segment(archived_cluster):
         first = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()[0]
         # ~10 segments of WAL at once: the archiver works through a backlog of .ready files
         conn.execute("INSERT INTO filler SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 400000) g")
-        last_full = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()[0]
+        current = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()[0]
+    last_full = current[:16] + f"{int(current[16:], 16) - 1:08X}"  # the newest completed segment
     status = cluster.datadir / "pg_wal" / "archive_status"
-    support.wait_for(lambda: any(p.suffix == ".done" for p in status.iterdir()), timeout=120, interval=0.05,
-                     what="the archiver to have shipped a first segment")
+    postmaster = _postmaster_pid(cluster.datadir)
+    support.wait_for(lambda: any("barman-cloud-wal-archive" in _cmdline(p) for p in _descendants(postmaster)),
+                     timeout=120, interval=0.02, what="barman-cloud-wal-archive to be shipping a segment")
     assert any(p.suffix == ".ready" for p in status.iterdir()), "the backlog was archived before the kill"
-    os.kill(_postmaster_pid(cluster.datadir), signal.SIGKILL)  # no shutdown: children find their parent gone
-    support.wait_for(lambda: not services.port_open(cluster.port), timeout=60, what="PostgreSQL to die")
-    time.sleep(1)  # orphaned backends notice the dead postmaster and exit
-    (cluster.datadir / "postmaster.pid").unlink(missing_ok=True)
+    for pid in [postmaster, *_descendants(postmaster)]:  # a crash: nothing shuts down cleanly
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    support.wait_for(lambda: not services.port_open(cluster.port) and not _alive(postmaster), timeout=60,
+                     what="PostgreSQL to die")
+    # Here the dead postmaster may stay a zombie (its adoptive parent does not reap it), which
+    # PostgreSQL's lock-file checks (kill(pid, 0)) take for a running server; a real init reaps it.
+    # Remove its lock files as that reaping would let PostgreSQL do.
+    (cluster.datadir / "postmaster.pid").unlink()
+    (cluster.sockdir / f".s.PGSQL.{cluster.port}.lock").unlink(missing_ok=True)
 
-    cluster.start()  # crash recovery, then the archiver resumes with the .ready files left
+    try:
+        cluster.start()  # crash recovery, then the archiver resumes with the .ready files left
+    except BaseException:
+        print((cluster.datadir.parent / "postgres.log").read_text()[-2000:])  # why it did not start
+        raise
     support.wait_for(lambda: _archiver(url)[0] and _archiver(url)[0] >= last_full, timeout=300,
                      what="archiving to resume through the backlog")
     archived = _wal_keys(ctx)
