@@ -11,7 +11,7 @@ import logging
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -57,7 +57,8 @@ def plan(target: datetime) -> dict:
         raise PitrError(f"{_fmt(target)} is before the oldest base backup, which ended at "
                         f"{_fmt(backups[0]['end_time'])}: nothing can recover to an earlier time")
     newest = barman.newest_wal()
-    if newest is None or target > newest["archived_at"]:
+    # S3's LastModified is truncated to the second: the object was complete before the next second
+    if newest is None or target >= newest["archived_at"] + timedelta(seconds=1):
         when = _fmt(newest["archived_at"]) if newest else "never"
         raise PitrError(f"{_fmt(target)} is after the newest archived WAL (archived {when}): later writes are "
                         "not in the bucket yet; wait for archive_timeout, or choose an earlier time")
