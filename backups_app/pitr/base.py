@@ -23,10 +23,11 @@ def base_backup(*, immediate: bool = False) -> dict:
     """
     name = "papyrus-" + timezone.now().strftime("%Y%m%dT%H%M%SZ")
     began = time.monotonic()
-    cmd = [tool("barman-cloud-backup"), "--gzip", *cloud_args(), *conninfo_args(), "-n", name,
+    connect, secret_env = conninfo_args()
+    cmd = [tool("barman-cloud-backup"), "--gzip", *cloud_args(), *connect, "-n", name,
            *(["--immediate-checkpoint"] if immediate else []), destination(), conf.pitr_server_name()]
     try:
-        run(cmd, what="base backup (barman-cloud-backup)", timeout=24 * 3600)
+        run(cmd, what="base backup (barman-cloud-backup)", timeout=24 * 3600, env=secret_env)
     except PitrError:
         record_failure("pitr_base")
         raise

@@ -38,9 +38,11 @@ def superuser_connection():
         raise PitrError(f"cannot connect as a PostgreSQL superuser (BACKUP_PITR_PG_DSN): {exc}".strip()) from None
 
 
-def conninfo_args() -> list[str]:
-    """-d CONNINFO for barman-cloud-backup (libpq: host, port, user, password in the DSN)."""
-    return ["-d", superuser_dsn()]
+def conninfo_args() -> tuple[list[str], dict]:
+    """-d CONNINFO for barman-cloud-backup, and the password apart (PGPASSWORD: never on a command line)."""
+    params = psycopg.conninfo.conninfo_to_dict(superuser_dsn())
+    password = params.pop("password", None)
+    return ["-d", psycopg.conninfo.make_conninfo(**params)], ({"PGPASSWORD": str(password)} if password else {})
 
 
 @functools.lru_cache(maxsize=1)

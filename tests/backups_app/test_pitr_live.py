@@ -204,3 +204,46 @@ def test_killing_postgres_mid_archiving_loses_no_segment(archived_cluster):
     span = int(last_full[-8:], 16) - int(first[-8:], 16) + 1
     assert len(expected) == span, f"segments missing between {first} and {last_full}: {expected}"
     assert not any(p.suffix == ".ready" for p in status.iterdir() if p.name[:24] <= last_full)
+
+
+def _metrics(env: dict) -> dict:
+    code = ("import django; django.setup(); from prometheus_client import generate_latest, CollectorRegistry; "
+            "from backups_app.pitr.metrics import PitrCollector; r = CollectorRegistry(); r.register(PitrCollector()); "
+            "print(generate_latest(r).decode())")
+    out = support.subprocess.run([support.sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                 check=True, cwd=support.ROOT).stdout
+    return {line.split(" ")[0]: float(line.split(" ")[1]) for line in out.splitlines() if line.startswith("papyrus_")}
+
+
+def test_pitr_drill_records_its_result_and_the_metrics_and_check_follow(archived_cluster):
+    ctx = archived_cluster
+    env, url = ctx["env"], ctx["url"]
+    assert "backups_app.W103" not in support.manage(env, "check", "--database", "default").stderr
+    before = _metrics(env)
+    assert before["papyrus_pitr_last_drill_timestamp_seconds"] == 0
+    assert before["papyrus_pitr_archive_failures_total"] == 0
+
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE pitr_probe (v text)")
+    support.manage(env, "backup", "pitr-base", timeout=600)
+    _insert(url, "A")
+    out = support.manage(env, "backup", "pitr-drill", timeout=900).stdout
+    assert "row counts match" in out
+    drills = __import__("json").loads((ctx["root"] / "backups" / "pitr-drills.json").read_text())
+    assert drills[-1]["ok"] and drills[-1]["durationSeconds"] > 0
+    assert not list((ctx["root"] / "backups").glob("pitr-drill-*")), "the scratch cluster was not removed"
+    after = _metrics(env)
+    assert after["papyrus_pitr_last_drill_timestamp_seconds"] > 0
+    assert after["papyrus_pitr_last_archived_wal_timestamp_seconds"] > 0
+
+    # archiving broken (a bucket that does not exist): failures counted, the age grows, the check says so
+    with psycopg.connect(ctx["cluster"].url.replace("papyrus@", "postgres@").rsplit("/", 1)[0] + "/postgres",
+                         autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET archive_command = 'false'")
+        conn.execute("SELECT pg_reload_conf()")
+    _insert(url, "B")
+    support.wait_for(lambda: _metrics(env)["papyrus_pitr_archive_failures_total"] > 0, timeout=120,
+                     what="archive failures to be counted")
+    assert _metrics(env)["papyrus_pitr_wal_archive_age_seconds"] > 0
+    checked = support.manage(env, "check", "--database", "default", check=False)
+    assert "backups_app.W103" in checked.stderr and "archive_command does not ship" in checked.stderr
