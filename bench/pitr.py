@@ -123,8 +123,9 @@ def run() -> list[dict]:
                     local.append(time.perf_counter() - began)
                     subprocess.run(["rm", "-rf", str(target)], check=True)
         write_seconds = _wal_written(url, wal_mb)
-        _wait_archived(url)
+        # the target precedes the switch that ships the last segment (after it is "not archived yet")
         target_time = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+        _wait_archived(url)
         recovered = work / "recovered"
         port = services.free_port()
         recovery = _manage(env, "backup", "pitr", "--to", target_time, "--into", str(recovered), "--port", str(port))
