@@ -9,5 +9,8 @@ class BackupsConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 - registers the system checks
         from .metrics import register_default
+        from .pitr import checks as _pitr_checks  # noqa: F401
+        from .pitr.metrics import register_default as register_pitr
 
         register_default()
+        register_pitr()

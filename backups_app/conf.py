@@ -161,3 +161,59 @@ def redis_options() -> dict:
 
 def key_prefix() -> str:
     return _get("BACKUP_REDIS_PREFIX", "papyrus:backups:")
+
+
+# --- point-in-time recovery (backups_app.pitr): WAL archiving and base backups with barman-cloud ---
+#   BACKUP_PITR_ENABLED = False            # archiving expected: checks, metrics, base backups, drills
+#   BACKUP_PITR_PREFIX = "wal/"            # under BACKUP_S3_BUCKET: <prefix><server>/{wals,base}/
+#   BACKUP_PITR_SERVER_NAME = "papyrus"    # barman-cloud's server name (a folder under the prefix)
+#   BACKUP_PITR_ARCHIVE_TIMEOUT = 60       # s; forces a WAL switch on a quiet database (bounds loss)
+#   BACKUP_BASE_SCHEDULE = "30 1 * * *"    # cron (UTC): base backup, then retention
+#   BACKUP_PITR_RETENTION_DAYS = BACKUP_RETENTION_DAYS  # recovery window; barman keeps the WAL it needs
+#   BACKUP_PITR_DRILL_SCHEDULE = "0 4 2 * *"  # PITR drill, monthly by default
+#   BACKUP_PITR_PG_DSN = ""                # superuser conninfo for base backups / pitr-setup
+#                                          # (default: the database's host and port, user postgres)
+#   BACKUP_PITR_OS_USER = "postgres"       # owner of the data directories (commands run as it)
+
+
+def pitr_enabled() -> bool:
+    return bool(_get("BACKUP_PITR_ENABLED", False))
+
+
+def pitr_prefix() -> str:
+    return (_get("BACKUP_PITR_PREFIX", "wal/") or "wal/").strip("/")
+
+
+def pitr_server_name() -> str:
+    return _get("BACKUP_PITR_SERVER_NAME", "papyrus") or "papyrus"
+
+
+def pitr_archive_timeout() -> int:
+    return int(_get("BACKUP_PITR_ARCHIVE_TIMEOUT", 60))
+
+
+def base_schedule() -> str:
+    return _get("BACKUP_BASE_SCHEDULE", "30 1 * * *")
+
+
+def pitr_retention_days() -> int:
+    value = _get("BACKUP_PITR_RETENTION_DAYS", None)
+    return int(value) if value not in (None, "") else retention_days()
+
+
+def pitr_drill_schedule() -> str:
+    return _get("BACKUP_PITR_DRILL_SCHEDULE", "0 4 2 * *")
+
+
+def pitr_pg_dsn() -> str:
+    return _get("BACKUP_PITR_PG_DSN", "") or ""
+
+
+def pitr_os_user() -> str:
+    return _get("BACKUP_PITR_OS_USER", "postgres") or "postgres"
+
+
+def aws_options() -> dict:
+    """AWS_* settings for barman-cloud's boto3 (values may be empty: boto3 then looks elsewhere)."""
+    return {"access_key": _get("AWS_ACCESS_KEY_ID", "") or "", "secret_key": _get("AWS_SECRET_ACCESS_KEY", "") or "",
+            "region": _get("AWS_REGION", "") or "", "endpoint_url": _get("AWS_S3_ENDPOINT_URL", "") or ""}

@@ -92,3 +92,5 @@ def _scheduled_may_run(what: str) -> bool:
         log.warning("backups: scheduled %s skipped, a restore is running", what)
         return False
     return True
+
+from .pitr import tasks as _pitr_tasks  # noqa: E402,F401 - PITR tasks, found by Celery's autodiscovery here

@@ -27,6 +27,7 @@ others still run.
 BENCHMARKS = [
     "bench.serving",
     "bench.backups",
+    "bench.pitr",
     "bench.realtime",
     "bench.logging",
     "bench.metrics",

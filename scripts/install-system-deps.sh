@@ -15,6 +15,7 @@ have pigz           || need+=(pigz)
 have wrk            || need+=(wrk)
 have age            || need+=(age)
 have docker-compose || need+=(docker-compose)
+have barman-cloud-wal-archive || need+=(barman-cli-cloud)  # PITR: WAL archiving and base backups to S3
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -270,6 +270,20 @@ HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(schedule=BACKUP_SCHEDULE, drill_schedule=BACKUP_DRILL_SCHEDULE))
+# Point-in-time recovery (docs/pitr.md): WAL archived to BACKUP_S3_BUCKET under wal/ by barman-cloud.
+BACKUP_PITR_ENABLED = env.bool("BACKUP_PITR_ENABLED", default=False)
+BACKUP_PITR_PREFIX = env("BACKUP_PITR_PREFIX", default="wal/")
+BACKUP_PITR_SERVER_NAME = env("BACKUP_PITR_SERVER_NAME", default="papyrus")
+BACKUP_PITR_ARCHIVE_TIMEOUT = env.int("BACKUP_PITR_ARCHIVE_TIMEOUT", default=60)  # s: bounds loss when quiet
+BACKUP_BASE_SCHEDULE = env("BACKUP_BASE_SCHEDULE", default="30 1 * * *")  # base backup + retention
+BACKUP_PITR_RETENTION_DAYS = env.int("BACKUP_PITR_RETENTION_DAYS", default=BACKUP_RETENTION_DAYS)
+BACKUP_PITR_DRILL_SCHEDULE = env("BACKUP_PITR_DRILL_SCHEDULE", default="0 4 2 * *")  # monthly PITR drill
+BACKUP_PITR_PG_DSN = env("BACKUP_PITR_PG_DSN", default="")  # superuser conninfo; default: DB host/port, postgres
+BACKUP_PITR_OS_USER = env("BACKUP_PITR_OS_USER", default="postgres")
+from backups_app.pitr.schedule import beat_schedule as _pitr_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=BACKUP_BASE_SCHEDULE,
+                                                drill_schedule=BACKUP_PITR_DRILL_SCHEDULE))
 
 # Weekly error digest and performance summary (ops.checklist), merged into the beat schedule.
 OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")

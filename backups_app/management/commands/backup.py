@@ -1,6 +1,9 @@
 """`manage.py backup create | list | preflight NAME | restore --file=NAME | restore-page | verify [--file=NAME]
 | cleanup | drill [--file=NAME] | recover`.
 
+Point-in-time recovery (docs/pitr.md): `backup pitr-setup [--apply] | pitr-base | pitr-list |
+pitr --to TIME --into DIR [--port P] | pitr-drill`.
+
 The guide's `npm run backup:create` / `backup:restore --file=` are `backup create` / `backup restore --file=`.
 """
 import json as _json
@@ -11,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from backups_app import names, preflight, selectors, services
 from backups_app.errors import BackupError
+from backups_app.pitr.command import PITR_ACTIONS, add_pitr_arguments, run_pitr_action
 
 
 class Progress:
@@ -40,7 +44,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "preflight", "restore", "restore-page", "verify",
-                                               "cleanup", "drill", "recover"])
+                                               "cleanup", "drill", "recover", *PITR_ACTIONS])
         parser.add_argument("name", nargs="?", help="backup name (same as --file)")
         parser.add_argument("--file", dest="file", help="backup name, e.g. backup_2026-02-01_020000.sql.gz")
         parser.add_argument("--wait", type=float, default=0,
@@ -53,8 +57,11 @@ class Command(BaseCommand):
         parser.add_argument("--page", type=int, action="append", default=[],
                             help="restore-page: id of a page to bring back (repeatable)")
         parser.add_argument("--folder", default="", help="restore-page: bring back every page of this folder")
+        add_pitr_arguments(parser)
 
     def handle(self, *args, action, name=None, **options):
+        if action in PITR_ACTIONS:
+            return run_pitr_action(self, action, options)
         if name is not None and options["file"] not in (None, name):
             raise CommandError("give the backup name once (NAME or --file=NAME)")
         options["file"] = options["file"] if options["file"] is not None else name

@@ -1,0 +1,20 @@
+"""Celery beat entries for PITR, from plain values (imported by settings; no Django here)."""
+from ops.checklist.cron import InvalidCron, parse_cron
+
+BASE_TASK = "backups_app.tasks.scheduled_pitr_base_backup"
+DRILL_TASK = "backups_app.tasks.scheduled_pitr_drill"
+
+
+def beat_schedule(*, base_schedule: str, drill_schedule: str) -> dict:
+    """Base backup (+ retention) and the PITR drill; the tasks do nothing unless BACKUP_PITR_ENABLED.
+
+    An invalid cron string yields no entry; the system checks backups_app.E102/E103 report it.
+    """
+    entries = {}
+    for key, task, cron in (("backups-pitr-base", BASE_TASK, base_schedule),
+                            ("backups-pitr-drill", DRILL_TASK, drill_schedule)):
+        try:
+            entries[key] = {"task": task, "schedule": parse_cron(cron)}
+        except InvalidCron:
+            continue
+    return entries
