@@ -295,6 +295,7 @@ OPS_CHECKLIST_SITE_SETTINGS = {
     "token_secret": "JWT_SECRET", "backup_enabled": "BACKUP_ENABLED", "backup_schedule": "BACKUP_SCHEDULE",
     "backup_bucket": "BACKUP_S3_BUCKET", "s3_endpoint_url": "AWS_S3_ENDPOINT_URL", "s3_region": "AWS_REGION",
     "s3_access_key_id": "AWS_ACCESS_KEY_ID", "s3_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+    "backup_object_lock_days": "BACKUP_S3_OBJECT_LOCK_DAYS",
 }
 from ops.checklist.schedule import beat_schedule as _ops_checklist_beat_schedule  # noqa: E402
 

@@ -166,7 +166,8 @@ def backups_enabled() -> str:
 
 class BackupBucketWritable(Check):
     """When the site's backup bucket (role backup_bucket) is set: a probe object can be put and
-    deleted there."""
+    deleted there; the bucket's Object Lock configuration is reported, and it must be enabled when
+    the site locks its uploads (role backup_object_lock_days > 0)."""
 
     name = "backup_bucket"
 
@@ -179,12 +180,38 @@ class BackupBucketWritable(Check):
             return f"{setting} not set: backups stay local only"
         client, where = s3_client()
         key = f"ops-check/probe-{uuid.uuid4().hex}"
-        try:
-            client.put_object(Bucket=bucket, Key=key, Body=b"ops_check probe\n")
+        try:  # a checksum header: buckets with a default Object Lock retention refuse uploads without one
+            client.put_object(Bucket=bucket, Key=key, Body=b"ops_check probe\n", ChecksumAlgorithm="SHA256")
             client.delete_object(Bucket=bucket, Key=key)
+            lock = object_lock(client, bucket)
         except Exception as exc:  # noqa: BLE001 - botocore raises ClientError and connection errors
             raise CheckFailed(f"bucket {bucket!r} at {where} is not writable: {s3_reason(exc)}") from None
-        return f"s3://{bucket} at {where}: probe object put and deleted"
+        days = int(conf.site_setting("backup_object_lock_days") or 0)
+        if days and lock is None:
+            raise CheckFailed(f"{conf.site_setting_name('backup_object_lock_days')}={days} but bucket {bucket!r} has "
+                              "no Object Lock: locked uploads will be refused (create the bucket with Object Lock)")
+        return f"s3://{bucket} at {where}: probe object put and deleted; {describe_lock(lock)}"
+
+
+def object_lock(client, bucket: str) -> dict | None:
+    """The bucket's Object Lock configuration, or None when Object Lock is not enabled on it."""
+    try:
+        found = client.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except Exception as exc:  # noqa: BLE001
+        if "ObjectLockConfigurationNotFound" in s3_reason(exc):
+            return None
+        raise
+    return found if found.get("ObjectLockEnabled") == "Enabled" else None
+
+
+def describe_lock(lock: dict | None) -> str:
+    if lock is None:
+        return "no Object Lock"
+    rule = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+    if not rule:
+        return "Object Lock enabled (no default retention)"
+    period = f"{rule['Days']} days" if "Days" in rule else f"{rule.get('Years')} years"
+    return f"Object Lock enabled (default {rule.get('Mode')} {period})"
 
 
 class DeployChecks(Check):

@@ -79,12 +79,16 @@ def _page_get_sql() -> str:
 
 
 def page_search(*, user, q: str, limit: int) -> list[dict]:
-    """Full-text search, weighted title > tags > content, best rank first.
+    """Full-text search, weighted title > tags > content, best rank first (see _ranked)."""
+    return _ranked(user=user, query=SearchQuery(q, config="english", search_type="websearch"), limit=limit)
+
+
+def _ranked(*, user, query, limit: int) -> list[dict]:
+    """Readable pages matching `query`, best rank first, {id, title, slug, snippet, rank}.
 
     `snippet` is HTML: the page's text escaped, highlights as <mark>. ts_headline marks hits with
     random sentinels (no page can contain them) that become <mark> only after escaping.
     """
-    query = SearchQuery(q, config="english", search_type="websearch")
     start, stop = f"hlstart{secrets.token_hex(8)}", f"hlstop{secrets.token_hex(8)}"
     pages = (
         page_readable(user=user)
@@ -156,20 +160,8 @@ def as_you_type_query(q: str) -> SearchQuery | None:
     return SearchQuery(" ".join(words[:-1]), config="english", search_type="plain") & last
 
 
-def page_search_as_you_type(*, user, q: str, limit: int, start_sel: str = "<mark>",
-                            stop_sel: str = "</mark>") -> list[dict]:
-    """The /api/search ranking and headline, with prefix matching on the last word."""
+def page_search_as_you_type(*, user, q: str, limit: int) -> list[dict]:
+    """The /api/search ranking and headline (snippet HTML-escaped, hits in <mark>), with prefix
+    matching on the last word."""
     query = as_you_type_query(q)
-    if query is None:
-        return []
-    pages = (
-        page_readable(user=user)
-        .filter(search_vector=query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            snippet=SearchHeadline("content", query, config="english", max_words=30, min_words=10,
-                                   start_sel=start_sel, stop_sel=stop_sel),
-        )
-        .order_by("-rank", "-id")[:limit]
-    )
-    return [{"id": p.pk, "title": p.title, "slug": p.slug, "snippet": p.snippet} for p in pages]
+    return [] if query is None else _ranked(user=user, query=query, limit=limit)

@@ -160,6 +160,36 @@ def test_missing_bucket_fails_backup_bucket(env):
     assert env["AWS_SECRET_ACCESS_KEY"] not in result.stdout + result.stderr
 
 
+def _lock_bucket(env, *, default_days: int | None) -> str:
+    import boto3
+
+    bucket = f"papyrus-locked-{uuid.uuid4().hex[:8]}"
+    client = boto3.client("s3", endpoint_url=env["AWS_S3_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    if default_days:
+        client.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": default_days}}})
+    return bucket
+
+
+def test_backup_bucket_reports_its_object_lock_configuration(env):
+    plain = ops_check("--only", "backup_bucket", env=env)
+    assert plain.returncode == 0 and "no Object Lock" in plain.stdout
+
+    env["BACKUP_S3_BUCKET"] = _lock_bucket(env, default_days=7)
+    locked = ops_check("--only", "backup_bucket", env={**env, "BACKUP_S3_OBJECT_LOCK_DAYS": "7"})
+    assert locked.returncode == 0, locked.stdout + locked.stderr
+    assert "Object Lock enabled (default COMPLIANCE 7 days)" in locked.stdout
+
+
+def test_locked_uploads_to_a_bucket_without_object_lock_fail_backup_bucket(env):
+    result = ops_check(*ISOLATED, env={**env, "BACKUP_S3_OBJECT_LOCK_DAYS": "30"})
+
+    assert_only_failure(result, "backup_bucket")
+    assert "BACKUP_S3_OBJECT_LOCK_DAYS=30 but bucket" in result.stdout and "no Object Lock" in result.stdout
+
+
 def test_missing_sentry_dsn_fails_sentry_dsn(env):
     env["SENTRY_DSN"] = ""
 
