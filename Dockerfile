@@ -36,4 +36,4 @@ RUN DJANGO_SETTINGS_MODULE=settings.base LOG_DIR=/tmp/build-logs python manage.p
 USER papyrus
 EXPOSE 8000 8001
 CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
-     "--blocking-threads", "1", "--no-ws", "--respawn-failed-workers", "papyrus.wsgi:application"]
+     "--blocking-threads", "4", "--no-ws", "--respawn-failed-workers", "papyrus.wsgi:application"]
