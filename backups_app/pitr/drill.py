@@ -86,8 +86,15 @@ def _live_counts() -> tuple[datetime, dict]:
 
 
 def _switch_and_wait_archived(timeout: float) -> None:
-    """Close the current WAL segment (it holds the target) and wait until the archiver shipped it."""
+    """Close the current WAL segment (it holds the target) and wait until the archiver shipped it.
+
+    A restore point is written first: on an idle database the current segment may be empty, and then
+    pg_switch_wal() switches nothing, the newest archived WAL stays older than the target and the
+    recovery would be refused as "after the newest archived WAL". The restore point's record puts the
+    target inside a segment that is closed and archived after it.
+    """
     with superuser_connection() as conn:
+        conn.execute("SELECT pg_create_restore_point('papyrus-pitr-drill')")
         switched = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -227,6 +227,13 @@ def test_pitr_drill_records_its_result_and_the_metrics_and_check_follow(archived
         conn.execute("CREATE TABLE pitr_probe (v text)")
     support.manage(env, "backup", "pitr-base", timeout=600)
     _insert(url, "A")
+    # an idle database: the segment holding A is archived (archive_timeout) and nothing is written
+    # after it, so the drill's target is later than the newest archived WAL unless the drill closes
+    # a segment of its own after the target
+    with psycopg.connect(url) as conn:  # at a segment's end pg_walfile_name names that segment
+        holding_a = conn.execute("SELECT pg_walfile_name(pg_current_wal_insert_lsn())").fetchone()[0]
+    support.wait_for(lambda: (_archiver(url)[0] or "") >= holding_a, timeout=120, what=f"WAL {holding_a} archived")
+    time.sleep(1.5)
     out = support.manage(env, "backup", "pitr-drill", timeout=900).stdout
     assert "row counts match" in out
     drills = __import__("json").loads((ctx["root"] / "backups" / "pitr-drills.json").read_text())
