@@ -39,10 +39,12 @@ logger = logging.getLogger("ops.cache")
 
 
 class VersionedNamespace:
-    def __init__(self, name: str, *, ttl: int | None = None, alias: str | None = None):
+    def __init__(self, name: str, *, ttl: int | None = None, alias: str | None = None,
+                 enabled: Callable[[], bool] | None = None):
         self.name = name
         self.ttl = ttl
         self.alias = alias
+        self.enabled = enabled or conf.responses_enabled  # read at call time
         self._missed_invalidation = False  # Redis failed here: bump once it answers again
 
     # --- keys -------------------------------------------------------------
@@ -67,7 +69,7 @@ class VersionedNamespace:
         `compute()` must return JSON-serialisable data (DjangoJSONEncoder); what is returned
         on a hit is that data as JSON decodes it.
         """
-        if not conf.responses_enabled():
+        if not self.enabled():
             return compute()
         scopes = list(scopes)
         try:
@@ -77,6 +79,32 @@ class VersionedNamespace:
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
             return compute()
+        return self._serve(client, key, generations, raw, compute)
+
+    def get_or_set_along(self, parts: Iterable[Any], compute: Callable[[], Any], *, scopes: Iterable[str] = (),
+                         along: Callable[[Any], None]) -> tuple[Any, list | None]:
+        """get_or_set, with the commands `along(pipeline)` queues sent in the same round trip
+        (e.g. a revocation check beside a cached principal): (value, their results), the results
+        None when Redis failed. `along`'s keys may live in other Cluster slots (a pipeline)."""
+        scopes = list(scopes)
+        try:
+            client = redis_client(self._alias())
+            key = self.entry_key(parts)
+            pipe = client.pipeline(transaction=False)
+            along(pipe)
+            queued = len(pipe)
+            if self.enabled():
+                pipe.mget([self.generation_key(), *map(self.scope_key, scopes), key])
+            results = pipe.execute()
+        except REDIS_ERRORS as exc:
+            self._unavailable(exc)
+            return compute(), None
+        if not self.enabled():
+            return compute(), results
+        *generations, raw = results[queued]
+        return self._serve(client, key, generations, raw, compute), results[:queued]
+
+    def _serve(self, client, key: str, generations: list, raw: bytes | None, compute: Callable[[], Any]) -> Any:
         stamp = self._stamp(generations)
         if self._missed_invalidation:
             stamp, raw = self._recover(client, generations), None

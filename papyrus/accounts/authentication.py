@@ -1,14 +1,18 @@
 """JWT from the `accessToken` cookie, or an `Authorization: Bearer` header.
 
 Beyond signature and expiry, an access token whose session (`sid`) was ended — logout, refresh
-token reuse — is refused: one Redis EXISTS, no database query (see revocation.py). A cookie used
-for an unsafe method must come from this site (see origin.py).
+token reuse — is refused (see revocation.py). The check and the user it names (with the wiki's
+teams) come from Redis in one round trip, usually with no database query (see principal.py).
+A cookie used for an unsafe method must come from this site (see origin.py).
 """
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 
-from . import revocation
+from . import principal, revocation
 from .origin import refuse_cross_site
 
 ACCESS_COOKIE = "accessToken"
@@ -28,17 +32,31 @@ class CookieJWTAuthentication(JWTAuthentication):
         refuse_cross_site(request)  # the browser attached the cookie; a foreign form must not use it
         try:
             token = self.get_validated_token(raw.encode())
+            return self.get_user(token), token
         except InvalidToken:
             # A stale cookie must not lock a reader out of public pages.
             return None
-        return self.get_user(token), token
 
     def get_validated_token(self, raw_token):
-        token = super().get_validated_token(raw_token)
-        sid = token.get(SESSION_CLAIM)
-        if sid and revocation.session_revoked(str(sid)):
+        """Signature and expiry only; get_user checks the session's revocation (same round trip)."""
+        return super().get_validated_token(raw_token)
+
+    def get_user(self, validated_token):
+        """The token's user, its session not ended: InvalidToken when revoked, AuthenticationFailed
+        when the user is gone or inactive (as simplejwt's)."""
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from None
+        sid = validated_token.get(SESSION_CLAIM)
+        revoked, user = principal.lookup(user_id, str(sid) if sid else None)
+        if revoked:
             raise InvalidToken("Token has been revoked")
-        return token
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        return user
 
 
 class CookieJWTScheme(OpenApiAuthenticationExtension):

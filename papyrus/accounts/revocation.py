@@ -23,14 +23,14 @@ log = logging.getLogger(__name__)
 LEEWAY_SECONDS = 5  # a token minted at the moment of revocation still expires before the key
 
 
-def _key(sid: str) -> str:
+def revoked_key(sid: str) -> str:
     return make_key(conf.revocation_alias(), f"auth:revoked-session:{sid}")
 
 
 def revoke_session(sid: str) -> bool:
     """List `sid` as ended; False (and a warning) when Redis could not record it."""
     try:
-        redis_client(conf.revocation_alias()).set(_key(sid), "1",
+        redis_client(conf.revocation_alias()).set(revoked_key(sid), "1",
                                                   ex=conf.access_lifetime_seconds() + LEEWAY_SECONDS)
     except REDIS_ERRORS as exc:
         warn_unavailable(log, "revoking a session's access tokens", exc)
@@ -40,7 +40,7 @@ def revoke_session(sid: str) -> bool:
 
 def session_revoked(sid: str) -> bool:
     try:
-        return bool(redis_client(conf.revocation_alias()).exists(_key(sid)))
+        return bool(redis_client(conf.revocation_alias()).exists(revoked_key(sid)))
     except REDIS_ERRORS as exc:
         warn_unavailable(log, "checking revoked sessions (failing open)", exc)
         return False

@@ -4,6 +4,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from ops.realtime.auth import bearer_token, cookies
 
+from . import principal
 from .authentication import ACCESS_COOKIE, CookieJWTAuthentication
 
 EMPTY_BEARERS = ("undefined", "null")
@@ -20,6 +21,6 @@ def authenticate_scope(scope):
     auth = CookieJWTAuthentication()
     try:
         token = auth.get_validated_token(raw.encode())
-        return auth.get_user(token), float(token["exp"])
+        return principal.without_snapshot(auth.get_user(token)), float(token["exp"])
     except (InvalidToken, TokenError, AuthenticationFailed, KeyError):
         return None

@@ -114,17 +114,24 @@ def test_bearer_clients_are_not_checked(staff_client):
 
 # --- item 5: the hot path's budget and the Redis-down direction --------------------------------
 
-def test_an_authenticated_request_adds_no_database_query_and_one_redis_call(signed_in, django_assert_num_queries,
-                                                                           monkeypatch):
-    from papyrus.accounts import revocation
+def test_an_authenticated_request_costs_no_database_query_and_one_redis_round_trip(signed_in, user, monkeypatch,
+                                                                                 django_assert_num_queries):
+    """The revocation check and the user with their teams (papyrus.accounts.principal) share one
+    round trip; only the first request after a change reads the database."""
+    import redis.connection
 
-    calls = []
-    real = revocation.session_revoked
-    monkeypatch.setattr(revocation, "session_revoked", lambda sid: calls.append(sid) or real(sid))
+    sent = []
+    real = redis.connection.AbstractConnection.send_packed_command
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command",
+                        lambda self, *a, **k: sent.append(a) or real(self, *a, **k))
     c = bearer(cookie(signed_in, "accessToken"))
-    with django_assert_num_queries(1):  # the user row, as before sessions existed
+    with django_assert_num_queries(2):  # the user row and their teams, then cached
         assert c.get("/api/auth/me").status_code == 200
-    assert len(calls) == 1
+    sent.clear()
+    with django_assert_num_queries(0):
+        me = c.get("/api/auth/me")
+    assert me.status_code == 200 and me.json()["user"]["email"] == user.email
+    assert len(sent) == 1, f"{len(sent)} Redis round trips"
 
 
 def test_with_redis_unreachable_the_revocation_check_fails_open(signed_in, settings):

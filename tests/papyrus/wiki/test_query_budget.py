@@ -1,7 +1,8 @@
 """SQL queries per request, endpoint by endpoint: one more than the budget fails.
 
-The budgets count every statement the request sends, the authentication's user look-up
-included. Writes run in autocommit (transaction=True tests), as in production: no
+The budgets count every statement the request sends. A signed-in request's user and teams
+come from Redis (papyrus.accounts.principal) once cached: the first request after sign-in
+fills that cache, the ones counted here find it. Writes run in autocommit (transaction=True tests), as in production: no
 BEGIN/COMMIT or savepoint round trips besides the statements counted here.
 """
 import pytest
@@ -49,7 +50,7 @@ def test_a_members_cached_team_page_read(signed_in, user, team_of, page_of, djan
     with override_settings(OPS_CACHE_RESPONSES=True):
         cache.invalidate_everything()
         signed_in.get(f"/api/pages/{page.id}")
-        with django_assert_num_queries(2):  # the user (JWT), the membership
+        with django_assert_num_queries(0):  # the user and the membership: cached with the token's principal
             assert signed_in.get(f"/api/pages/{page.id}").status_code == 200
 
 
@@ -58,29 +59,31 @@ def test_the_k6_crud_iteration(user, team_of, login, django_assert_num_queries):
     """k6's Authenticated CRUD, request by request, as the guide's client sends it."""
     team = team_of(user)
     alice = login(user)
-    with django_assert_num_queries(3):  # user, membership (the team exists), INSERT
+    assert alice.get("/api/auth/me").status_code == 200  # the first request caches the principal
+    with django_assert_num_queries(1):  # INSERT (user and membership: the cached principal)
         created = alice.post("/api/pages", {**PAGE, "teamId": team.id}, format="json")
     assert created.status_code == 201, created.content
     url = f"/api/pages/{created.json()['id']}"
-    with django_assert_num_queries(2):  # user, page with the reader's role in its team
+    with django_assert_num_queries(1):  # page with the reader's role in its team
         assert alice.get(url).status_code == 200
-    with django_assert_num_queries(3):  # user, page with role, one UPDATE ... RETURNING (+ revision)
+    with django_assert_num_queries(2):  # page with role, one UPDATE ... RETURNING (+ revision)
         assert alice.patch(url, {"content": "Updated"}, format="json").status_code == 200
-    with django_assert_num_queries(3):  # user, page with role, UPDATE
+    with django_assert_num_queries(2):  # page with role, UPDATE
         assert alice.delete(url).status_code == 204
-    with django_assert_num_queries(2):  # user, page (absent)
+    with django_assert_num_queries(1):  # page (absent)
         assert alice.get(url).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_public_page_write_by_its_author(user, login, django_assert_num_queries):
     alice = login(user)
-    with django_assert_num_queries(2):  # user, INSERT
+    assert alice.get("/api/auth/me").status_code == 200  # the first request caches the principal
+    with django_assert_num_queries(1):  # INSERT
         created = alice.post("/api/pages", PAGE, format="json")
     url = f"/api/pages/{created.json()['id']}"
-    with django_assert_num_queries(3):  # user, page, UPDATE
+    with django_assert_num_queries(2):  # page, UPDATE
         assert alice.patch(url, {"content": "Updated"}, format="json").status_code == 200
-    with django_assert_num_queries(3):  # user, page, UPDATE
+    with django_assert_num_queries(2):  # page, UPDATE
         assert alice.delete(url).status_code == 204
 
 
@@ -88,6 +91,6 @@ def test_a_public_page_write_by_its_author(user, login, django_assert_num_querie
 def test_a_taken_slug_costs_one_look_up_and_another_insert(user, login, django_assert_num_queries):
     alice = login(user)
     alice.post("/api/pages", PAGE, format="json")
-    with django_assert_num_queries(5):  # user, INSERT (taken), taken?, slugs like it, INSERT
+    with django_assert_num_queries(4):  # INSERT (taken), taken?, slugs like it, INSERT
         created = alice.post("/api/pages", PAGE, format="json")
     assert created.json()["slug"] == "budget-page-2"
