@@ -2,7 +2,7 @@
 
     CELERY_BEAT_SCHEDULE.update(beat_schedule(errors_cron=..., performance_cron=...))
 
-Merged into the site's schedule, never replacing it (backups add their own entries).
+Merged into the site's schedule, never replacing it (other apps add their own entries).
 """
 from ops.cron import InvalidCron, parse_cron
 
