@@ -109,6 +109,6 @@ def busy() -> str | None:
 
 
 def last_success_timestamp() -> float | None:
-    """Unix time the newest successful backup finished, or None (ops.health's HEALTH_BACKUP_LAST_SUCCESS)."""
+    """Unix time the newest successful backup finished, or None (read by backups_app.probes.Backups)."""
     finished = Backup.objects.filter(status=Backup.Status.SUCCESS).aggregate(at=Max("finished_at"))["at"]
     return finished.timestamp() if finished else None

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from backups_app.probes import Backups, Storage
+from ops.health.probes import Celery, Database, Redis
+from ops.health.urls import health_patterns
 from papyrus.wiki import errors
 
 
@@ -17,7 +20,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("backups_app.urls")),
-    path("", include("ops.health.urls")),
+    # /health: every dependency; /health/ready: what serving needs (a missing worker or an old
+    # backup must not pull the process from rotation).
+    path("", include(health_patterns(checks=[Database(), Redis(), Celery(), Storage(), Backups()],
+                                     ready=[Database(), Redis()]))),
     path("", include("ops.metrics.urls")),
     path("", include("papyrus.web.urls")),  # the wiki in the browser; last: it owns "/"
 ]

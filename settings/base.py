@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ops.errors",
     "ops.health",
     "ops.checklist",
+    "ops.reports",
     "ops.realtime",
     "ops.metrics",
     "ops.cache",
@@ -265,7 +266,6 @@ BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
 BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE", default="")
 # `backup restore-page`: how pages come back from a backup (as new revisions of the live pages).
 BACKUP_PAGE_RESTORER = "papyrus.wiki.services.page_restore_from_backup"
-HEALTH_BACKUP_LAST_SUCCESS = "backups_app.selectors.last_success_timestamp"  # /health "backups" check
 # Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
 
@@ -285,19 +285,26 @@ from backups_app.pitr.schedule import beat_schedule as _pitr_beat_schedule  # no
 CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=BACKUP_BASE_SCHEDULE,
                                                 drill_schedule=BACKUP_PITR_DRILL_SCHEDULE))
 
-# Weekly error digest and performance summary (ops.checklist), merged into the beat schedule.
+# Weekly error digest and performance summary (ops.reports), merged into the beat schedule.
 OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")
 OPS_DIGEST_METRICS_URL = env("OPS_DIGEST_METRICS_URL", default="http://127.0.0.1:8000/metrics")
 OPS_DIGEST_ERRORS_SCHEDULE = env("OPS_DIGEST_ERRORS_SCHEDULE", default="0 7 * * 1")
 OPS_DIGEST_PERFORMANCE_SCHEDULE = env("OPS_DIGEST_PERFORMANCE_SCHEDULE", default="15 7 * * 1")
-# What ops_check reads of Papyrus' own apps, by role (ops.checklist.conf.SITE_ROLES).
-OPS_CHECKLIST_SITE_SETTINGS = {
-    "token_secret": "JWT_SECRET", "backup_enabled": "BACKUP_ENABLED", "backup_schedule": "BACKUP_SCHEDULE",
-    "backup_bucket": "BACKUP_S3_BUCKET", "s3_endpoint_url": "AWS_S3_ENDPOINT_URL", "s3_region": "AWS_REGION",
-    "s3_access_key_id": "AWS_ACCESS_KEY_ID", "s3_secret_access_key": "AWS_SECRET_ACCESS_KEY",
-    "backup_object_lock_days": "BACKUP_S3_OBJECT_LOCK_DAYS",
-}
-from ops.checklist.schedule import beat_schedule as _ops_checklist_beat_schedule  # noqa: E402
+from ops.reports.schedule import beat_schedule as _ops_reports_beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE.update(_ops_checklist_beat_schedule(errors_cron=OPS_DIGEST_ERRORS_SCHEDULE,
-                                                         performance_cron=OPS_DIGEST_PERFORMANCE_SCHEDULE))
+CELERY_BEAT_SCHEDULE.update(_ops_reports_beat_schedule(errors_cron=OPS_DIGEST_ERRORS_SCHEDULE,
+                                                       performance_cron=OPS_DIGEST_PERFORMANCE_SCHEDULE))
+
+# The deploy checklist (`manage.py ops_check`): ops.checklist's items plus Papyrus' own, in print order.
+# (/health's checks are listed in papyrus/urls.py.)
+OPS_CHECKLIST_PRE_DEPLOY = [
+    "ops.checklist.predeploy.SentryDsn",
+    "ops.checklist.predeploy.RedisReachable",
+    "ops.checklist.predeploy.DatabaseMigrated",
+    ("ops.checklist.predeploy.SecretStrong", {"setting": "JWT_SECRET", "name": "jwt_secret"}),
+    "ops.checklist.predeploy.LogDirWritable",
+    "backups_app.probes.BackupSchedule",
+    "backups_app.probes.BackupBucket",
+    "ops.checklist.predeploy.DeployChecks",
+]
+OPS_CHECKLIST_SECRET_SETTINGS = ["JWT_SECRET", "AWS_SECRET_ACCESS_KEY"]  # never printed by ops_check

@@ -1,6 +1,8 @@
 """Production: secrets come from the environment, with no default."""
 from django.core.exceptions import ImproperlyConfigured
 
+from ops.checklist.secrets import weakness
+
 from .base import *  # noqa: F401,F403
 from .base import SIMPLE_JWT, env
 
@@ -10,8 +12,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 JWT_SECRET = env("JWT_SECRET")
-_WEAK_JWT_SECRETS = {"secret", "changeme", "change-me", "your-secret-key", "jwt_secret", "your_jwt_secret"}
-if len(JWT_SECRET.encode()) < 32 or JWT_SECRET.lower() in _WEAK_JWT_SECRETS or "dev-only" in JWT_SECRET:
+if weakness(JWT_SECRET, name="JWT_SECRET"):  # the same rule as ops_check's jwt_secret item
     raise ImproperlyConfigured("JWT_SECRET must be a random value of at least 32 bytes in production")
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SECRET}
 JWT_COOKIE_SECURE = True

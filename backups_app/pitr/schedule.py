@@ -1,5 +1,5 @@
 """Celery beat entries for PITR, from plain values (imported by settings; no Django here)."""
-from ops.checklist.cron import InvalidCron, parse_cron
+from ops.cron import InvalidCron, parse_cron
 
 BASE_TASK = "backups_app.tasks.scheduled_pitr_base_backup"
 DRILL_TASK = "backups_app.tasks.scheduled_pitr_drill"

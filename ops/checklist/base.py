@@ -1,17 +1,15 @@
-"""One small base class per checklist item and the runner that turns them into lines."""
+"""The checklist's items are ops.health checks: build the listed ones, run them with ops.health's
+runner, and turn each result into a line."""
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict, dataclass
 
 from django.utils.module_loading import import_string
 
+from ops.health.base import HealthCheck, run_checks
+
 from . import conf
 from .masking import scrub
-
-
-class CheckFailed(Exception):
-    """Raised by `Check.run` with the reason the item is not ticked."""
 
 
 @dataclass
@@ -30,62 +28,25 @@ class Result:
         return asdict(self)
 
 
-class Check:
-    """One checklist item. `run(context)` returns a detail for the ok line or raises CheckFailed.
-
-    `name` is the item as printed and as given to `--only`/`--skip`. Any other exception
-    also fails the item, with its type and message.
-    """
-
-    name = ""
-
-    def run(self, context: dict) -> str:
-        raise NotImplementedError
-
-
-def load_checks(paths: list[str]) -> list[Check]:
-    """Instantiate the listed Check classes, in order."""
-    return [import_string(path)() for path in paths]
+def load_checks(entries, **context) -> list[HealthCheck]:
+    """Build the listed checks, in order. An entry is a dotted path to a HealthCheck class, or
+    (dotted path, keyword arguments). Each context value (`url`, `send_test_event`) is set on the
+    checks that declare an attribute of that name."""
+    checks = []
+    for entry in entries:
+        path, kwargs = (entry, {}) if isinstance(entry, str) else entry
+        check = import_string(path)(**kwargs)
+        for key, value in context.items():
+            if hasattr(check, key):
+                setattr(check, key, value)
+        checks.append(check)
+    return checks
 
 
-def run_one(check: Check, context: dict, *, timeout: float) -> Result:
-    """Run one item in a daemon thread so a hung dependency fails it instead of hanging the list."""
-    outcome: dict = {}
-
-    def target():
-        try:
-            outcome["detail"] = check.run(context) or ""
-        except CheckFailed as exc:
-            outcome["error"] = str(exc)
-        except Exception as exc:  # noqa: BLE001 - any failure is this item's FAIL line
-            outcome["error"] = f"{type(exc).__name__}: {first_line(exc)}"
-        finally:
-            close_db_connections()
-
-    worker = threading.Thread(target=target, name=f"ops-check-{check.name}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        return Result(check.name, False, f"no answer within {timeout:g}s")
+def run_checklist(checks: list[HealthCheck], *, timeout: float | None = None) -> list[Result]:
+    """Every item's Result, in list order; items run concurrently, each bounded by `timeout`
+    (OPS_CHECKLIST_TIMEOUT by default), and no configured secret reaches a line."""
+    results = run_checks(checks, timeout=conf.timeout() if timeout is None else timeout, explain=True)
     secrets = conf.secret_values()
-    if "error" in outcome:
-        return Result(check.name, False, scrub(outcome["error"], secrets))
-    return Result(check.name, True, scrub(outcome["detail"], secrets))
-
-
-def run_checklist(checks: list[Check], context: dict, *, timeout: float | None = None) -> list[Result]:
-    """Every item's Result, in list order."""
-    limit = conf.timeout() if timeout is None else timeout
-    return [run_one(check, context, timeout=limit) for check in checks]
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else repr(exc)
-
-
-def close_db_connections() -> None:
-    """Django connections are per thread: close the ones this item's thread opened."""
-    from django.db import connections
-
-    connections.close_all()
+    return [Result(name, r["status"] == "up", scrub(r.get("detail") or r.get("error") or "", secrets))
+            for name, r in results.items()]

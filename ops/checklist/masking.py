@@ -1,14 +1,12 @@
-"""Keep secrets out of checklist output: URL passwords, DSN keys and configured secret values."""
-import re
+"""Keep secrets out of checklist output: URL passwords (ops.logging's rule), DSN keys, configured values."""
 from urllib.parse import urlsplit, urlunsplit
 
-# scheme://user:password@host  → the password part, whatever the scheme (postgres, redis, https...).
-URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):(?P<password>[^@\s/]+)@")
+from ops.logging.masking import mask_url_passwords
 
 
 def mask_url(url: str) -> str:
     """`redis://:pw@host:6379/0` → `redis://:***@host:6379/0`; URLs without a password are unchanged."""
-    return URL_PASSWORD.sub(lambda m: f"{m.group('head')}:***@", url or "")
+    return mask_url_passwords(url, "***")
 
 
 def mask_dsn(dsn: str) -> str:

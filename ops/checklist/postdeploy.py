@@ -1,5 +1,5 @@
-"""The post-deploy checklist against a running site at `context["url"]`: /health, /metrics,
-fresh log files, Redis status."""
+"""The post-deploy items against a running site at `url` (`ops_check --post-deploy URL`): /health,
+/metrics, fresh log files, Redis status."""
 from __future__ import annotations
 
 import json
@@ -10,16 +10,13 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from . import conf
-from .base import Check, CheckFailed, first_line
-from .redis_client import redis_connection
+from ops import requestfacts
+from ops.health.base import CheckFailed, HealthCheck, first_line
+from ops.health.probes import Redis
+from ops.logging import conf as logging_conf
+from ops.metrics import conf as metrics_conf
 
-DEFAULT = [
-    "ops.checklist.postdeploy.HealthEndpoint",
-    "ops.checklist.postdeploy.MetricsEndpoint",
-    "ops.checklist.postdeploy.LogFilesWritten",
-    "ops.checklist.postdeploy.RedisStatus",
-]
+from . import conf
 
 
 def fetch(url: str, *, headers: dict | None = None, timeout: float = 5.0) -> tuple[int, bytes]:
@@ -35,17 +32,22 @@ def fetch(url: str, *, headers: dict | None = None, timeout: float = 5.0) -> tup
         raise CheckFailed(f"no answer from {url}: {getattr(exc, 'reason', exc)}") from None
 
 
-def site_url(context: dict, path: str) -> str:
-    return context["url"].rstrip("/") + path
+class SiteCheck(HealthCheck):
+    """An item about the site at `url` (set by `ops_check --post-deploy URL`)."""
+
+    url = ""
+
+    def site_url(self, path: str) -> str:
+        return self.url.rstrip("/") + path
 
 
-class HealthEndpoint(Check):
+class HealthEndpoint(SiteCheck):
     """GET /health answers 200 with status "healthy"; the checks it reports are listed."""
 
     name = "health"
 
-    def run(self, context):
-        url = site_url(context, "/health")
+    def run(self):
+        url = self.site_url("/health")
         status, body = fetch(url)
         try:
             payload = json.loads(body)
@@ -60,14 +62,14 @@ class HealthEndpoint(Check):
         return f"HTTP 200 {payload.get('status', '')}" + (f": {summary}" if summary else "")
 
 
-class MetricsEndpoint(Check):
+class MetricsEndpoint(SiteCheck):
     """GET /metrics (Bearer METRICS_TOKEN when set) parses as Prometheus text with the request counter."""
 
     name = "metrics"
 
-    def run(self, context):
-        url = site_url(context, "/metrics")
-        token = conf.setting("METRICS_TOKEN", "")
+    def run(self):
+        url = self.site_url("/metrics")
+        token = metrics_conf.token()
         status, body = fetch(url, headers={"Authorization": f"Bearer {token}"} if token else None)
         if status != 200:
             hint = " (METRICS_TOKEN / METRICS_ALLOWED_IPS?)" if status in (401, 403) else ""
@@ -76,19 +78,19 @@ class MetricsEndpoint(Check):
             names = {family.name for family in text_string_to_metric_families(body.decode())}
         except Exception as exc:  # noqa: BLE001 - the parser raises ValueError and others
             raise CheckFailed(f"{url} is not Prometheus text: {first_line(exc)}") from None
-        counter = f"{conf.metric_prefix()}http_requests"
+        counter = f"{requestfacts.prefix()}http_requests"
         if counter not in names:
             raise CheckFailed(f"{url} parsed ({len(names)} families) but has no {counter}_total")
         return f"{len(names)} metric families, {counter}_total present"
 
 
-class LogFilesWritten(Check):
+class LogFilesWritten(HealthCheck):
     """LOG_DIR holds the expected log files and the newest was written recently."""
 
     name = "log_files"
 
-    def run(self, context):
-        path = Path(conf.setting("LOG_DIR", "") or "logs")
+    def run(self):
+        path = Path(logging_conf.log_dir() or "logs")
         files = sorted(path.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if path.is_dir() else []
         if not files:
             raise CheckFailed(f"no *.log files in {path}")
@@ -102,15 +104,15 @@ class LogFilesWritten(Check):
         return f"{files[0].name} written {age:.0f}s ago; {len(files)} files in {path}"
 
 
-class RedisStatus(Check):
+class RedisStatus(Redis):
     """Redis answers INFO: version, role, clients, memory, uptime."""
 
     name = "redis_status"
 
-    def run(self, context):
-        client, where = redis_connection()
+    def run(self):
+        where = self.where()
         try:
-            info = client.info()
+            info = self.client().info()
         except Exception as exc:  # noqa: BLE001 - redis-py raises several kinds
             raise CheckFailed(f"no answer from {where}: {first_line(exc)}") from None
         if isinstance(info, dict) and info and all(isinstance(v, dict) for v in info.values()):

@@ -1,4 +1,6 @@
-"""Sentry from the checklist's side: validate the DSN, send one test event, send a digest."""
+"""Sentry from the checklist's side: validate the DSN and send one test event, waiting for the answer.
+
+Reports and helpers send through ops.errors; this is the one sender that must know the HTTP status."""
 from __future__ import annotations
 
 import urllib.error
@@ -10,7 +12,7 @@ import sentry_sdk
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.utils import BadDsn, Dsn
 
-from . import conf
+from ops.errors import conf
 
 
 def parse_dsn(value: str) -> Dsn:
@@ -35,8 +37,7 @@ def send_test_event(dsn_value: str, *, timeout: float = 5.0) -> tuple[str, int]:
     envelope.add_event({
         "event_id": event_id, "timestamp": now, "platform": "python", "level": "info",
         "logger": "ops.checklist", "message": {"formatted": "ops_check test event"},
-        "environment": conf.setting("SENTRY_ENVIRONMENT") or None,
-        "release": conf.setting("SENTRY_RELEASE") or None,
+        "environment": conf.environment(), "release": conf.release(),
         "tags": {"source": "ops_check"},
     })
     request = urllib.request.Request(auth.get_api_url(), data=envelope.serialize(), method="POST", headers={
@@ -47,24 +48,3 @@ def send_test_event(dsn_value: str, *, timeout: float = 5.0) -> tuple[str, int]:
     # bandit B310 (urlopen schemes): URL built from the DSN (http/https only).
     with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310
         return event_id, response.status
-
-
-def capture_message(message: str, *, level: str = "info") -> str | None:
-    """Send `message` to Sentry: through the running SDK when it is on, else through a client
-    built from SENTRY_DSN just for this message. The event id, or None when there is no DSN."""
-    if sentry_sdk.get_client().is_active():
-        event_id = sentry_sdk.capture_message(message, level=level)
-        sentry_sdk.flush(timeout=5)
-        return event_id
-    dsn = conf.setting("SENTRY_DSN")
-    if not dsn:
-        return None
-    client = sentry_sdk.Client(dsn=dsn, default_integrations=False,
-                               environment=conf.setting("SENTRY_ENVIRONMENT") or None,
-                               release=conf.setting("SENTRY_RELEASE") or None)
-    with sentry_sdk.isolation_scope() as scope:
-        scope.set_client(client)
-        event_id = scope.capture_message(message, level=level)
-    client.flush(timeout=5)
-    client.close()
-    return event_id

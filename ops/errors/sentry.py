@@ -195,3 +195,23 @@ def capture_message(message: str, level: str = "info", **extra) -> str | None:
         for key, value in extra.items():
             scope.set_extra(key, value)
         return sentry_sdk.capture_message(message, level=level)
+
+
+def send_message(message: str, *, level: str = "info") -> str | None:
+    """Send `message` now and wait for it to leave: through the running SDK when it is on, else through
+    a client built from SENTRY_DSN just for this message (a command or task in a process where
+    Sentry is off). The event id, or None when there is no DSN."""
+    if sentry_sdk.get_client().is_active():
+        event_id = sentry_sdk.capture_message(message, level=level)
+        sentry_sdk.flush(timeout=5)
+        return event_id
+    if not conf.dsn():
+        return None
+    client = sentry_sdk.Client(dsn=conf.dsn(), default_integrations=False, environment=conf.environment(),
+                               release=conf.release(), before_send=scrub_event)
+    with sentry_sdk.isolation_scope() as scope:
+        scope.set_client(client)
+        event_id = scope.capture_message(message, level=level)
+    client.flush(timeout=5)
+    client.close()
+    return event_id

@@ -3,24 +3,19 @@
 HEALTH_TIMEOUT = 2.0                  # seconds one check may take before it counts as down
 HEALTH_CACHE_SECONDS = 2.0            # a process reuses its last result this long (0: every request)
 HEALTH_MAX_THREADS = 8                # threads per process running checks (a hung one holds one)
-HEALTH_REDIS_CACHE = "default"        # django-redis cache alias to ping (else REDIS_URL is used)
+HEALTH_REDIS_CACHE = "default"        # django-redis cache alias to ping (else REDIS_URL is used,
+                                      # with REDIS_PASSWORD and REDIS_DB: ops.cache.redis_config)
 HEALTH_WAIT_SECONDS = 0.5             # a request with a previous answer to give waits this long
                                       # for a refresh, then gives it (the refresh goes on)
 HEALTH_CELERY_HEARTBEAT_SECONDS = 5.0 # how often each Celery worker writes its heartbeat
 HEALTH_CELERY_HEARTBEAT_MAX_AGE = 20.0  # seconds; an older heartbeat does not count as a live worker
 HEALTH_CELERY_HEARTBEAT_KEY = "ops-health:celery-workers"  # Redis hash: hostname → time
-HEALTH_BACKUP_LAST_SUCCESS = "ops.health.probes.newest_backup_file"
-                                      # dotted path to a callable → datetime | epoch | None
-HEALTH_BACKUP_MAX_AGE = 26 * 3600     # seconds; an older last backup fails the check
-                                      # (default: BACKUP_MAX_AGE_HOURS hours when that is set)
-BACKUP_ENABLED, BACKUP_DIR, BACKUP_S3_BUCKET, AWS_*  # shared with the backup app
 """
 import functools
 import os
 import subprocess
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 
 def timeout() -> float:
@@ -59,36 +54,13 @@ def redis_url() -> str:
     return getattr(settings, "REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def backup_enabled() -> bool:
-    return bool(getattr(settings, "BACKUP_ENABLED", False))
+def redis_server_url() -> str:
+    """REDIS_URL with REDIS_PASSWORD and REDIS_DB applied, as ops.cache builds it for every client."""
+    from ops.cache.redis_config import redis_topology, server_url
 
-
-def backup_dir() -> str:
-    return str(getattr(settings, "BACKUP_DIR", "./backups"))
-
-
-def backup_max_age() -> float:
-    """Seconds: HEALTH_BACKUP_MAX_AGE, else the backup app's BACKUP_MAX_AGE_HOURS, else 26 h."""
-    if getattr(settings, "HEALTH_BACKUP_MAX_AGE", None) is not None:
-        return float(settings.HEALTH_BACKUP_MAX_AGE)
-    return float(getattr(settings, "BACKUP_MAX_AGE_HOURS", 26)) * 3600
-
-
-def backup_last_success():
-    """The configured callable's answer: when the newest good backup finished (or None)."""
-    path = getattr(settings, "HEALTH_BACKUP_LAST_SUCCESS", "ops.health.probes.newest_backup_file")
-    return import_string(path)()
-
-
-def s3() -> dict:
-    """Bucket and client options from the backup settings; empty bucket = no off-site store."""
-    return {
-        "bucket": getattr(settings, "BACKUP_S3_BUCKET", ""),
-        "endpoint_url": getattr(settings, "AWS_S3_ENDPOINT_URL", "") or None,
-        "region_name": getattr(settings, "AWS_REGION", "") or None,
-        "aws_access_key_id": getattr(settings, "AWS_ACCESS_KEY_ID", "") or None,
-        "aws_secret_access_key": getattr(settings, "AWS_SECRET_ACCESS_KEY", "") or None,
-    }
+    topology = redis_topology(url=redis_url(), password=getattr(settings, "REDIS_PASSWORD", "") or "",
+                              db=getattr(settings, "REDIS_DB", "") or "")
+    return server_url(topology)
 
 
 def version() -> str:

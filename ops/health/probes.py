@@ -1,16 +1,17 @@
-"""The checks behind /health: database, redis, celery, storage, backups."""
+"""The dependency checks: database, redis, celery, and the writable-directory probe others reuse."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import math
 import os
 import tempfile
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+
+from ops.logging.masking import mask_url_passwords
 
 from . import conf
 from .base import CheckFailed, HealthCheck
@@ -25,24 +26,34 @@ class Database(HealthCheck):
         self.alias = alias
 
     def run(self):
+        try:
+            with self.connection() as wrapper, wrapper.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception as exc:  # noqa: BLE001 - the driver's message may carry the DSN
+            raise CheckFailed("database unavailable") from exc
+
+    @contextmanager
+    def connection(self):
+        """A new connection to `alias` (not the thread's shared one) that gives up connecting within the budget."""
         wrapper = connections.create_connection(self.alias)
         if wrapper.vendor == "postgresql":
             options = {**wrapper.settings_dict.get("OPTIONS", {}), "connect_timeout": max(1, math.ceil(self.budget()))}
             wrapper.settings_dict = {**wrapper.settings_dict, "OPTIONS": options}
         try:
-            with wrapper.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        except Exception as exc:  # noqa: BLE001 - the driver's message may carry the DSN
-            raise CheckFailed("database unavailable") from exc
+            yield wrapper
         finally:
             wrapper.close()
 
 
 class Redis(HealthCheck):
-    """PING through the django-redis cache (Sentinel/Cluster aware), else REDIS_URL."""
+    """PING through the django-redis cache `alias` (Sentinel/Cluster aware; HEALTH_REDIS_CACHE by
+    default), else REDIS_URL with REDIS_PASSWORD and REDIS_DB applied."""
 
     name = "redis"
+
+    def __init__(self, alias: str | None = None):
+        self.alias = alias
 
     def run(self):
         try:
@@ -50,14 +61,28 @@ class Redis(HealthCheck):
         except Exception as exc:  # noqa: BLE001
             raise CheckFailed("redis unavailable") from exc
 
-    def client(self):
-        alias = conf.redis_cache_alias()
+    def cache_alias(self) -> str | None:
+        """The django-redis cache to go through, or None when there is none (REDIS_URL is used)."""
+        alias = self.alias or conf.redis_cache_alias()
         backend = getattr(settings, "CACHES", {}).get(alias, {}).get("BACKEND", "")
-        if backend.startswith("django_redis."):
-            from django_redis import get_redis_connection
+        return alias if backend.startswith("django_redis.") else None
 
-            return get_redis_connection(alias)
-        return _url_client(conf.redis_url(), self.budget())
+    def client(self):
+        alias = self.cache_alias()
+        if alias is not None:
+            from ops.cache.client import redis_client
+
+            return redis_client(alias)
+        return _url_client(conf.redis_server_url(), self.budget())
+
+    def where(self) -> str:
+        """Where the client connects, printable (passwords masked)."""
+        alias = self.cache_alias()
+        if alias is None:
+            return mask_url_passwords(conf.redis_url(), "***")
+        location = settings.CACHES[alias].get("LOCATION", "")
+        location = ", ".join(location) if isinstance(location, (list, tuple)) else str(location)
+        return f"cache {alias!r} at {mask_url_passwords(location, '***')}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -85,65 +110,12 @@ class Celery(HealthCheck):
         return f"{len(workers)} worker(s), last heartbeat {min(workers.values()):.1f} s ago"
 
 
-class Storage(HealthCheck):
-    """BACKUP_DIR accepts a file; with BACKUP_S3_BUCKET set, the bucket accepts an object too."""
-
-    name = "storage"
-
-    def run(self):
-        directory = Path(conf.backup_dir())
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=directory, prefix=".health-") as probe:
-                probe.write(b"ok")
-                probe.flush()
-        except OSError as exc:
-            raise CheckFailed("backup directory not writable") from exc
-        s3 = conf.s3()
-        if s3["bucket"]:
-            self._probe_bucket(s3)
-            return "directory and bucket writable"
-        return "directory writable"
-
-    def _probe_bucket(self, s3: dict) -> None:
-        client = _s3_client(**{k: v for k, v in s3.items() if k != "bucket"}, timeout=self.budget())
-        key = f".health/{os.uname().nodename}-{os.getpid()}"
-        try:
-            client.put_object(Bucket=s3["bucket"], Key=key, Body=b"ok")
-            client.delete_object(Bucket=s3["bucket"], Key=key)
-        except Exception as exc:  # noqa: BLE001
-            raise CheckFailed("backup bucket not writable") from exc
-
-
-@functools.lru_cache(maxsize=2)
-def _s3_client(*, timeout: float, **options):
-    import boto3
-    from botocore.config import Config
-
-    config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
-    return boto3.client("s3", config=config, **options)
-
-
-class Backups(HealthCheck):
-    """When BACKUP_ENABLED, the last successful backup is younger than HEALTH_BACKUP_MAX_AGE."""
-
-    name = "backups"
-
-    def run(self):
-        if not conf.backup_enabled():
-            return "disabled"
-        last = conf.backup_last_success()
-        if last is None:
-            raise CheckFailed("no successful backup yet")
-        finished = last.timestamp() if isinstance(last, dt.datetime) else float(last)
-        age, limit = time.time() - finished, conf.backup_max_age()
-        if age > limit:
-            raise CheckFailed(f"last backup {age / 3600:.1f} h ago (limit {limit / 3600:g} h)")
-        return f"last backup {age / 3600:.1f} h ago"
-
-
-def newest_backup_file() -> float | None:
-    """Default HEALTH_BACKUP_LAST_SUCCESS: mtime of the newest backup_*.sql.gz in BACKUP_DIR."""
-    directory = Path(conf.backup_dir())
-    times = [p.stat().st_mtime for p in directory.glob("backup_*.sql.gz")] if directory.is_dir() else []
-    return max(times, default=None)
+def probe_directory(path: str | Path, prefix: str = ".ops-probe-") -> Path:
+    """Create `path` if missing and write, sync and delete a file there; OSError when it cannot."""
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=prefix, delete=True) as probe:
+        probe.write(b"probe\n")
+        probe.flush()
+        os.fsync(probe.fileno())
+    return directory

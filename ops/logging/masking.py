@@ -14,6 +14,8 @@ _SENSITIVE_KEY = re.compile(
     r"|private[-_]?key|credential|dsn|sessionid|session[-_]id|csrf|signature",
     re.IGNORECASE,
 )
+# scheme://user:password@host, whatever the scheme (postgres, redis, https...): group 1 ends at the colon.
+URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)@")
 # (pattern, replacement, needles): a rule runs only on text whose lower-cased form contains one of
 # its needles — a necessary condition for a match (checked for ASCII text only, where re.IGNORECASE
 # is exactly lower()), so most strings cost a few substring tests instead of five regex scans.
@@ -33,7 +35,7 @@ _TEXT_RULES = (
      ("passw", "pwd", "secret", "token", "api", "access", "authorization", "cookie", "credential", "dsn",
       "sessionid", "csrf")),
     # scheme://user:password@host (database URLs, old-style Sentry DSNs with a secret key)
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)@"), r"\1" + MASK + "@", ("://",)),
+    (URL_PASSWORD, r"\1" + MASK + "@", ("://",)),
     # AWS access key ids
     (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK, ("akia", "asia")),
 )
@@ -60,6 +62,11 @@ def mask_text(text: str) -> str:
         if lowered is None or any(needle in lowered for needle in needles):
             text = pattern.sub(replacement, text)
     return text
+
+
+def mask_url_passwords(text: str, replacement: str = MASK) -> str:
+    """`redis://:pw@host/0` → `redis://:<replacement>@host/0` for every URL in `text`; others unchanged."""
+    return URL_PASSWORD.sub(lambda m: f"{m.group(1)}{replacement}@", text or "")
 
 
 def mask(value):

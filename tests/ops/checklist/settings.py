@@ -18,6 +18,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 JWT_SECRET = env("JWT_SECRET", default="")
 LOG_DIR = os.environ.get("LOG_DIR", tempfile.gettempdir())
-BACKUP_SCHEDULE = "30 1 * * *"
-# This project's own settings for the items that need them (ops.checklist.conf.SITE_ROLES).
-OPS_CHECKLIST_SITE_SETTINGS = {"token_secret": "JWT_SECRET", "backup_schedule": "BACKUP_SCHEDULE"}
+# This project's list: ops.checklist's defaults plus a check of its own token secret.
+OPS_CHECKLIST_PRE_DEPLOY = [
+    "ops.checklist.predeploy.SentryDsn",
+    "ops.checklist.predeploy.RedisReachable",
+    "ops.checklist.predeploy.DatabaseMigrated",
+    ("ops.checklist.predeploy.SecretStrong", {"setting": "JWT_SECRET", "name": "jwt_secret"}),
+    "ops.checklist.predeploy.LogDirWritable",
+    "ops.checklist.predeploy.DeployChecks",
+]

@@ -1,12 +1,11 @@
 """The check runner and the checks that need no extra service."""
-import os
 import time
 
 import pytest
 from django.test import override_settings
 
 from ops.health.base import CheckFailed, HealthCheck, run_checks
-from ops.health.probes import Backups, Database, Storage
+from ops.health.probes import Database, Redis, probe_directory
 from ops.health.views import report
 
 
@@ -54,41 +53,6 @@ def test_database_check_is_up_on_the_test_database():
     assert Database().result()["status"] == "up"
 
 
-def test_storage_needs_a_writable_backup_dir(tmp_path):
-    with override_settings(BACKUP_DIR=str(tmp_path / "backups"), BACKUP_S3_BUCKET=""):
-        assert Storage().result()["status"] == "up"
-    blocker = tmp_path / "a-file"
-    blocker.write_text("x")
-    with override_settings(BACKUP_DIR=str(blocker / "backups")):
-        result = Storage().result()
-        assert result["status"] == "down" and result["error"] == "backup directory not writable"
-
-
-def test_backups_must_be_fresh_only_when_enabled(tmp_path):
-    with override_settings(BACKUP_ENABLED=False, BACKUP_DIR=str(tmp_path)):
-        assert Backups().result()["detail"] == "disabled"
-    with override_settings(BACKUP_ENABLED=True, BACKUP_DIR=str(tmp_path), HEALTH_BACKUP_MAX_AGE=3600,
-                           HEALTH_BACKUP_LAST_SUCCESS="ops.health.probes.newest_backup_file"):
-        assert Backups().result()["error"] == "no successful backup yet"
-        backup = tmp_path / "backup_2026-01-01_020000.sql.gz"
-        backup.write_bytes(b"")
-        os.utime(backup, (time.time() - 7200, time.time() - 7200))
-        assert Backups().result()["error"] == "last backup 2.0 h ago (limit 1 h)"
-        os.utime(backup, None)
-        assert Backups().result()["status"] == "up"
-
-
-def recent_backup():
-    return time.time() - 60
-
-
-def test_backups_read_the_last_success_through_the_configured_callable():
-    with override_settings(BACKUP_ENABLED=True,
-                           HEALTH_BACKUP_LAST_SUCCESS="tests.ops.health.test_checks.recent_backup"):
-        result = Backups().result()
-    assert result["status"] == "up" and result["detail"] == "last backup 0.0 h ago"
-
-
 def test_check_failed_message_is_shown():
     class Down(HealthCheck):
         name = "down"
@@ -102,8 +66,27 @@ def test_check_failed_message_is_shown():
 def test_system_checks(settings):
     from ops.health.checks import check_health_settings
 
-    settings.HEALTH_TIMEOUT, settings.HEALTH_BACKUP_LAST_SUCCESS = 0, "nowhere.at_all"
-    assert [e.id for e in check_health_settings()] == ["ops_health.E001", "ops_health.E002"]
+    settings.HEALTH_TIMEOUT = 0
+    assert [e.id for e in check_health_settings()] == ["ops_health.E001"]
+
+
+def test_probe_directory_creates_the_directory_and_refuses_one_under_a_file(tmp_path):
+    assert probe_directory(tmp_path / "a" / "b").is_dir()
+    assert list((tmp_path / "a" / "b").iterdir()) == []  # the probe file is gone
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(OSError):
+        probe_directory(blocker / "logs")
+
+
+def test_redis_without_a_django_redis_cache_uses_redis_url_with_password_and_db(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.REDIS_URL, settings.REDIS_PASSWORD, settings.REDIS_DB = "redis://127.0.0.1:1/0", "pw-123456", "3"
+    kwargs = Redis().client().connection_pool.connection_kwargs
+
+    assert (kwargs["port"], kwargs["password"], kwargs["db"]) == (1, "pw-123456", 3)
+    assert Redis().where() == "redis://127.0.0.1:1/0"
+    assert Redis().result()["error"] == "redis unavailable"  # nothing listens on port 1
 
 
 class Counting(HealthCheck):

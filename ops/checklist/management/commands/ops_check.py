@@ -26,9 +26,9 @@ class Command(BaseCommand):
         post = options["post_deploy"]
         if post and not post.startswith(("http://", "https://")):
             raise CommandError(f"--post-deploy needs an http(s) URL, got {post!r}")
-        checks = self.select(load_checks(conf.post_deploy_checks() if post else conf.pre_deploy_checks()), options)
-        context = {"url": post, "send_test_event": options["send_test_event"]}
-        results = run_checklist(checks, context)
+        entries = conf.post_deploy_checks() if post else conf.pre_deploy_checks()
+        checks = load_checks(entries, url=post or "", send_test_event=options["send_test_event"])
+        results = run_checklist(self.select(checks, options))
         failed = [r for r in results if not r.ok]
         if options["json"]:
             self.stdout.write(json.dumps({"list": "post-deploy" if post else "pre-deploy", "ok": not failed,

@@ -52,7 +52,7 @@ def log_dir(tmp_path):
 
 
 def test_error_digest_counts_errors_once_and_ranks_messages_and_routes(log_dir, capsys, caplog):
-    with caplog.at_level(logging.INFO, logger="ops.checklist.digest"):
+    with caplog.at_level(logging.INFO, logger="ops.reports"):
         call_command("ops_digest", "errors", "--days", "7", "--log-dir", str(log_dir), "--json")
     doc = json.loads(capsys.readouterr().out)
 
@@ -61,7 +61,7 @@ def test_error_digest_counts_errors_once_and_ranks_messages_and_routes(log_dir, 
     assert {"message": "Redis unavailable", "count": 1} in doc["topMessages"]
     assert doc["topRoutes"][0] == {"route": "/api/pages/{id}", "count": 2}
     assert doc["unparsedLines"] == 1 and doc["files"] == 3
-    logged = [r for r in caplog.records if r.name == "ops.checklist.digest"]
+    logged = [r for r in caplog.records if r.name == "ops.reports"]
     assert logged and logged[0].digest["errors"] == 3  # the digest is logged with its figures as fields
 
 
@@ -194,13 +194,13 @@ def test_weekly_digests_are_in_the_beat_schedule_and_registered():
 
     for task in ("ops_checklist.weekly_error_digest", "ops_checklist.weekly_performance_summary"):
         assert task in entries
-        assert task in app.tasks  # autodiscovered from ops.checklist.tasks
+        assert task in app.tasks  # autodiscovered from ops.reports.tasks
     schedule = entries["ops_checklist.weekly_error_digest"]["schedule"]
     assert schedule.day_of_week == {1} and schedule.hour == {7}
 
 
 def test_beat_schedule_merges_instead_of_replacing():
-    from ops.checklist.schedule import beat_schedule
+    from ops.reports.schedule import beat_schedule
 
     site = {"backups-create": {"task": "x", "schedule": 60}}
     site.update(beat_schedule(errors_cron="0 8 * * 2", performance_cron="nonsense"))
@@ -209,7 +209,7 @@ def test_beat_schedule_merges_instead_of_replacing():
 
 
 def test_weekly_error_digest_task_runs(log_dir, settings):
-    from ops.checklist.tasks import weekly_error_digest
+    from ops.reports.tasks import weekly_error_digest
 
     settings.LOG_DIR = str(log_dir)
     result = weekly_error_digest.apply().get()
@@ -218,7 +218,7 @@ def test_weekly_error_digest_task_runs(log_dir, settings):
 
 
 def test_weekly_performance_task_reads_configured_metrics(busy_site, settings):
-    from ops.checklist.tasks import weekly_performance_summary
+    from ops.reports.tasks import weekly_performance_summary
 
     server, env = busy_site
     settings.OPS_DIGEST_PROMETHEUS_URL = ""

@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ops.checklist.reports import ReportError, error_digest_report, performance_report
+from ops.reports.reports import ReportError, error_digest_report, performance_report
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Weekly Celery tasks (scheduled by ops.checklist.schedule.beat_schedule)."""
+"""Weekly Celery tasks (scheduled by ops.reports.schedule.beat_schedule)."""
 from celery import shared_task
 
 from . import conf

@@ -2,10 +2,11 @@
 
     CELERY_BEAT_SCHEDULE.update(beat_schedule(errors_cron=..., performance_cron=...))
 
-Merged into the site's schedule, never replacing it (backups add their own entries).
+Merged into the site's schedule, never replacing it (other apps add their own entries).
 """
 from ops.cron import InvalidCron, parse_cron
 
+# Named when the reports lived in ops.checklist; kept, as beat entries and queued messages carry them.
 ERROR_DIGEST_TASK = "ops_checklist.weekly_error_digest"
 PERFORMANCE_SUMMARY_TASK = "ops_checklist.weekly_performance_summary"
 
@@ -13,7 +14,7 @@ PERFORMANCE_SUMMARY_TASK = "ops_checklist.weekly_performance_summary"
 def beat_schedule(*, errors_cron: str = "0 7 * * 1", performance_cron: str = "15 7 * * 1") -> dict:
     """Both weekly digests (Mondays 07:00 / 07:15 UTC by default).
 
-    An invalid cron yields no entry; the system check ops_checklist.E001 reports it.
+    An invalid cron yields no entry; the system check ops_reports.E001 reports it.
     """
     entries = {}
     for key, task, cron in (("ops-weekly-error-digest", ERROR_DIGEST_TASK, errors_cron),

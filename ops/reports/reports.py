@@ -7,12 +7,16 @@ from __future__ import annotations
 import logging
 import urllib.request
 
+from ops import requestfacts
+from ops.errors import send_message
+from ops.logging import conf as logging_conf
+from ops.metrics import conf as metrics_conf
+
 from . import conf
 from .digest import ErrorDigest, error_digest
 from .performance import PerformanceSummary, from_metrics_text, from_prometheus
-from .sentry import capture_message
 
-logger = logging.getLogger("ops.checklist.digest")
+logger = logging.getLogger("ops.reports")
 
 
 class ReportError(Exception):
@@ -23,12 +27,12 @@ def error_digest_report(*, days: float = 7, top: int | None = None, log_dir: str
                         to_sentry: bool = False) -> tuple[ErrorDigest, str | None]:
     """(digest, Sentry event id or None) for the last `days` of LOG_DIR."""
     top = top or conf.digest_top()
-    digest = error_digest(log_dir=log_dir or conf.setting("LOG_DIR", "logs"), days=days)
+    digest = error_digest(log_dir=log_dir or logging_conf.log_dir(), days=days)
     logger.info("error digest: %d errors in %g days", digest.errors, days,
                 extra={"event": "ops.error_digest", "digest": digest.as_dict(top)})
     event_id = None
     if to_sentry:
-        event_id = capture_message(digest.text(top), level="warning" if digest.errors else "info")
+        event_id = send_message(digest.text(top), level="warning" if digest.errors else "info")
     return digest, event_id
 
 
@@ -36,7 +40,7 @@ def performance_report(*, prometheus_url: str | None = None, metrics_url: str | 
                        top: int | None = None, to_sentry: bool = False) -> tuple[PerformanceSummary, str | None]:
     """(summary, Sentry event id or None): from Prometheus when a URL is given/configured, else /metrics."""
     top = top or conf.digest_top()
-    prefix = conf.metric_prefix()
+    prefix = requestfacts.prefix()
     for url in (prometheus_url, metrics_url):
         if url and not url.startswith(("http://", "https://")):
             raise ReportError(f"an http(s) URL is needed, got {url!r}")
@@ -53,13 +57,13 @@ def performance_report(*, prometheus_url: str | None = None, metrics_url: str | 
         raise ReportError(f"cannot read metrics from {source}: {exc}") from exc
     logger.info("performance summary: %d routes", len(summary.routes),
                 extra={"event": "ops.performance_summary", "summary": summary.as_dict()})
-    event_id = capture_message(summary.text(), level="info") if to_sentry else None
+    event_id = send_message(summary.text(), level="info") if to_sentry else None
     return summary, event_id
 
 
 def scrape(url: str, timeout: float = 10) -> str:
     """The /metrics text, with `Authorization: Bearer METRICS_TOKEN` when a token is set."""
-    token = conf.setting("METRICS_TOKEN", "")
+    token = metrics_conf.token()
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     # bandit B310 (urlopen schemes): operator-given http(s) URL.
     with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310
