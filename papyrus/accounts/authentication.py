@@ -12,7 +12,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
-from . import principal, revocation
+from . import principal
 from .origin import refuse_cross_site
 
 ACCESS_COOKIE = "accessToken"

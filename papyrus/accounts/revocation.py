@@ -1,8 +1,9 @@
 """Revoked sign-in sessions, in Redis: an access token whose `sid` is listed here is refused.
 
-Access tokens are checked on every authenticated request, so the check is one Redis EXISTS and no
-database query. A key lives as long as the longest access token of its session can (the access
-lifetime), then expires by itself: the list never grows beyond the sessions ended in the last hour.
+Access tokens are checked on every authenticated request: one EXISTS on `revoked_key(sid)`, sent
+by papyrus.accounts.principal in the same round trip as the cached user, and no database query.
+A key lives as long as the longest access token of its session can (the access lifetime), then
+expires by itself: the list never grows beyond the sessions ended in the last hour.
 
 Redis unavailable: the check fails OPEN (the token's signature and expiry still apply) and a warning
 is logged at most every OPS_CACHE_ERROR_LOG_INTERVAL seconds. So during an outage an access token
@@ -37,10 +38,3 @@ def revoke_session(sid: str) -> bool:
         return False
     return True
 
-
-def session_revoked(sid: str) -> bool:
-    try:
-        return bool(redis_client(conf.revocation_alias()).exists(revoked_key(sid)))
-    except REDIS_ERRORS as exc:
-        warn_unavailable(log, "checking revoked sessions (failing open)", exc)
-        return False
