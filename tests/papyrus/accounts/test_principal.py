@@ -81,3 +81,24 @@ def test_the_password_hash_is_not_cached(user, login):
     values = [client.get(k) or b"" for k in client.scan_iter(match="*auth*entry*", count=1000)]
     assert values and any(b"alice@example.com" in v for v in values)
     assert not any(user.password.encode() in v or b"pbkdf2" in v or b"argon2" in v for v in values)
+
+
+def test_a_verified_token_still_expires(user):
+    """Signatures are verified once per process (authentication._verified); expiry every time."""
+    import time
+    from datetime import timedelta
+
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=2))
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert c.get("/api/auth/me").status_code == 200
+    assert c.get("/api/auth/me").status_code == 200  # the verified token, from the process' cache
+    time.sleep(max(0.0, token["exp"] - time.time()) + 0.2)
+    assert c.get("/api/auth/me").status_code == 401
+    forged = str(token)[:-2] + ("AA" if not str(token).endswith("AA") else "BB")
+    c.credentials(HTTP_AUTHORIZATION=f"Bearer {forged}")
+    assert c.get("/api/auth/me").status_code == 401
