@@ -1,5 +1,5 @@
 """Point-in-time recovery against a real PostgreSQL 15 cluster (started here as the postgres user, the
-way scripts/services.py starts clusters, archiving with barman-cloud) and moto's S3 server."""
+way scripts.services starts clusters, archiving with barman-cloud) and moto's S3 server."""
 from __future__ import annotations
 
 import contextlib
@@ -12,11 +12,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from scripts import services
 from tests.support.live import free_port
 
 from . import support
-
-import services  # scripts/services.py (tests.support.live puts scripts/ on sys.path)  # noqa: E402,I001
 
 ARCHIVE_TIMEOUT = 2  # seconds: a quiet database's WAL reaches the bucket this often
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
+from scripts import run
 from tests.support.live import ROOT, LiveServer, free_port
 from tests.support.wait import wait_until
 
@@ -114,9 +115,4 @@ def test_websockets_go_to_asgi(front):
 
 
 def test_the_shipped_config_has_make_runs_json_error_pages():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import run
-
     assert run.error_pages() in (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()

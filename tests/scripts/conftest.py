@@ -1,4 +1,4 @@
-"""`make run` itself (scripts/run.py: nginx → granian + uvicorn, Celery) against the test cluster."""
+"""`make run` itself (`python -m scripts.run`: nginx → granian + uvicorn, Celery) against the test cluster."""
 import os
 import shutil
 import signal
@@ -32,7 +32,7 @@ def make_run(migrated_main_db):
     env.update(PORT=str(port), PAPYRUS_VAR=str(var), STATIC_ROOT=str(var / "static"), LOG_DIR=str(var / "logs"),
                BACKUP_DIR=str(var / "backups"), RATE_LIMIT_ENABLED="false")
     log = open(var / "run.log", "ab")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run.py")], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     stack = MakeRun(var, port, proc, env)
     deadline = time.monotonic() + 180

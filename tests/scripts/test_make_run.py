@@ -3,7 +3,6 @@ nginx's own errors in JSON under /api/, static files and the API docs served loc
 import json
 import socket
 import stat
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -12,10 +11,8 @@ import jwt
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.support.live import ROOT, LiveServer, free_port
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import run  # noqa: E402
+from scripts import run
+from tests.support.live import LiveServer, free_port
 
 PUBLIC_DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production-0000"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

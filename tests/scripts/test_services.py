@@ -1,4 +1,4 @@
-"""scripts/services.py test: a SIGTERM (CI timeout, `kill`) cleans up like Ctrl-C (issue 19 item 13)."""
+"""`python -m scripts.services test`: a SIGTERM (CI timeout, `kill`) cleans up like Ctrl-C (issue 19 item 13)."""
 import os
 import signal
 import subprocess
@@ -6,10 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from scripts.services import port_open
 from tests.support.live import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import port_open  # noqa: E402
 
 # The command under test: leaves a server-like process in a session of its own (as LiveServer
 # does), reports what it got, and records whether it was interrupted like Ctrl-C.
@@ -40,7 +38,7 @@ def _alive(pid: int) -> bool:
 
 def test_sigterm_stops_the_child_its_orphans_postgres_and_redis_and_removes_the_temp_dir(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PAPYRUS_TEST_TMP")}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "services.py"), "test", "--",
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.services", "test", "--",
                              sys.executable, "-c", CHILD, str(tmp_path)], env=env, cwd=ROOT)
     info = tmp_path / "info"
     deadline = time.monotonic() + 90

@@ -1,7 +1,7 @@
 """Live Papyrus processes for tests that need real servers (several workers, two processes...).
 
 They run against the *main* database of the throw-away cluster (DATABASE_URL as exported by
-scripts/services.py), not pytest-django's test_ database, so data must be created through HTTP
+`python -m scripts.services test`), not pytest-django's test_ database, so data must be created through HTTP
 or committed by the live processes themselves. `migrated_main_db` (session fixture in
 tests/conftest.py) migrates it once.
 """
@@ -18,10 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import free_port  # noqa: E402
 
-from ops.metrics.multiproc import prepare_directory  # noqa: E402
+from ops.metrics.multiproc import prepare_directory
+from scripts.services import free_port
 
 
 def stop_group(proc: subprocess.Popen | None, timeout: float = 15) -> None:

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts.services import Postgres, Redis, free_port
 from tests.support.live import ROOT, base_env, manage
 from tests.support.ops_processes import celery_worker, wait_until
 
 from ..errors.support import call
-
-from services import Postgres, Redis, free_port  # noqa: E402,I001 - scripts/ is on sys.path via tests.support.live
 
 BUDGET_MS = 2000 + 1000  # HEALTH_TIMEOUT plus scheduling slack
 CACHE_SECONDS = 2.0  # HEALTH_CACHE_SECONDS default
