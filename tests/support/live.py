@@ -12,8 +12,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +19,8 @@ BIN = Path(sys.executable).parent
 
 from ops.metrics.multiproc import prepare_directory
 from scripts.services import free_port
+from tests.support.http import request
+from tests.support.wait import wait_until
 
 
 def stop_group(proc: subprocess.Popen | None, timeout: float = 15) -> None:
@@ -99,18 +99,18 @@ class LiveServer:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.command()}")
-            try:
-                with urllib.request.urlopen(self.url + "/health/live", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
+        try:
+            wait_until(self._answers, f"the server on {self.url} to answer", timeout=timeout, interval=0.1,
+                       ignore=(OSError,))
+        except AssertionError:
+            self.stop()
+            raise
+        return self
+
+    def _answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {self.proc.returncode}: {self.command()}")
+        return request("GET", self.url + "/health/live", timeout=1).status == 200
 
     def stop(self) -> None:
         stop_group(self.proc)
@@ -121,10 +121,3 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-
-def __getattr__(name):
-    if name == "CeleryWorker":  # the old import path of tests.support.celery.CeleryWorker
-        from tests.support.celery import CeleryWorker
-
-        return CeleryWorker
-    raise AttributeError(name)
