@@ -18,16 +18,16 @@ system-deps:
 deps: system-deps $(VENV)/.installed
 
 run: deps
-	PORT=$(PORT) $(PY) scripts/run.py
+	PORT=$(PORT) $(PY) -m scripts.run
 
 test: deps
-	$(PY) scripts/services.py test -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m scripts.services test -- $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: deps node_modules/.installed
-	$(PY) scripts/services.py test -- $(PY) -m bench $(BENCH)
+	$(PY) -m scripts.services test -- $(PY) -m bench $(BENCH)
 
 stop:
-	$(PY) scripts/services.py stop
+	$(PY) -m scripts.services stop
 
 clean:
 	rm -rf $(VENV) var logs backups
@@ -39,7 +39,7 @@ node_modules/.installed: package.json
 	touch $@
 
 loadtest: deps node_modules/.installed
-	PROFILE=$(PROFILE) $(PY) scripts/services.py test -- $(PY) scripts/loadtest.py
+	PROFILE=$(PROFILE) $(PY) -m scripts.services test -- $(PY) -m scripts.loadtest
 
 # Quarterly security scan (README "## Deploy checklist"): known CVEs in the pinned
 # dependencies (pip-audit), Django's deploy checks under settings.prod with a production-like

@@ -1,4 +1,4 @@
-"""Papyrus benchmarks: `make bench` (= `python -m bench` under `scripts/services.py test`).
+"""Papyrus benchmarks: `make bench` (= `python -m bench` under `python -m scripts.services test`).
 
 `make bench` runs inside a throw-away PostgreSQL + Redis cluster: DATABASE_URL and REDIS_URL
 point at it (and PAPYRUS_TEST_TMP at a scratch directory), so a benchmark may migrate, seed

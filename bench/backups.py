@@ -3,7 +3,7 @@
 Generates a wiki-shaped database (pages with weighted full-text vectors, revisions; word-salad
 text that compresses like prose, ~3:1) of BENCH_BACKUP_MB megabytes (default 200; the issue's
 target is ≥ 1 GB: `BENCH_BACKUP_MB=1100 make bench` or
-`scripts/services.py test -- .venv/bin/python -m bench bench.backups`), then in the same run:
+`.venv/bin/python -m scripts.services test -- .venv/bin/python -m bench bench.backups`), then in the same run:
 
 * backup throughput: papyrus' streaming 2-thread gzip-member writer (`services.backup_create`,
   timed inside a fresh process, peak RSS of that process reported) vs the shell pipeline

@@ -20,7 +20,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -28,10 +27,9 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from scripts import loadtest, services
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import loadtest  # noqa: E402
-import services  # noqa: E402
 
 FLOW = Path(__file__).resolve().parent / "k6flow.lua"
 ROUNDS = int(os.environ.get("K6MIX_ROUNDS", 3))
@@ -92,7 +90,7 @@ def server_cpu(roots: list[int]) -> float:
 
 
 def service_roots() -> list[int]:
-    """PostgreSQL's postmaster and Redis of `scripts/services.py test` (PAPYRUS_TEST_TMP)."""
+    """PostgreSQL's postmaster and Redis of `python -m scripts.services test` (PAPYRUS_TEST_TMP)."""
     tmp = Path(os.environ["PAPYRUS_TEST_TMP"])
     postmaster = int((tmp / "pg" / "data" / "postmaster.pid").read_text().split()[0])
     redis = int((tmp / "redis" / "redis.pid").read_text().strip())

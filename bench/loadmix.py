@@ -11,14 +11,12 @@ the request rate Artillery offered in the same run, and p95 against the 500 ms t
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 
+from scripts import loadtest, services
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import loadtest  # noqa: E402
-import services  # noqa: E402
 
 PHASE_S = 20
 FIXED_RATES = (30, 60, 100)

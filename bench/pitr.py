@@ -27,9 +27,9 @@ from pathlib import Path
 import boto3
 import psycopg
 
+from scripts import services
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import services  # noqa: E402
 
 
 def _moto(workdir: Path) -> tuple[subprocess.Popen, str]:

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
-"""`make loadtest`: the production-shape stack on a throw-away database, then Artillery.
+"""`make loadtest` (`python -m scripts.loadtest`): the production-shape stack on a throw-away database, then Artillery.
 
-Run under `scripts/services.py test` (DATABASE_URL/REDIS_URL exported). Production
+Run under `python -m scripts.services test` (DATABASE_URL/REDIS_URL exported). Production
 settings, the web processes of `make run` (nginx → granian WSGI), rate limiting off.
 PROFILE=short (default) or full; the JSON report lands in reports/.
 """
@@ -16,9 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402
-import services  # noqa: E402
+from scripts import run, services
 
 ROOT = services.ROOT
 

@@ -1,13 +1,13 @@
-#!/usr/bin/env python3
 """Start PostgreSQL and Redis on loopback for `make run` and `make test`.
 
 Stdlib only. PostgreSQL's initdb/pg_ctl refuse root, so as root they run as the
 `postgres` user on a data directory it owns.
 
-    services.py test -- CMD...   fresh throw-away PostgreSQL + Redis on free ports,
-                                 DATABASE_URL/REDIS_URL exported to CMD, torn down after
-    services.py start            the persistent ./var/ instances for `make run`
-    services.py stop             stop them
+    python -m scripts.services test -- CMD...   fresh throw-away PostgreSQL + Redis on free
+                                                ports, DATABASE_URL/REDIS_URL exported to CMD,
+                                                torn down after
+    python -m scripts.services start            the persistent ./var/ instances for `make run`
+    python -m scripts.services stop             stop them
 """
 from __future__ import annotations
 

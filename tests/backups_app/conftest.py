@@ -25,7 +25,7 @@ def live_db(backup_template, tmp_path, redis_database):
     name = support.unique("papyrus_bk")
     support.create_database(name, template=backup_template)
     directory = tmp_path / "backups"
-    env = support.env_for(name, directory, redis_db=redis_database.number)
+    env = support.env_for(name, directory, redis_url=redis_database.url)
     yield name, env
     support.drop_database(name)
 

@@ -1,4 +1,4 @@
-"""Helpers for the backup tests: scratch databases, CLI runs, data snapshots, Celery and moto processes.
+"""Helpers for the backup tests: scratch databases, CLI runs, data snapshots, Celery beat.
 
 Backup tests that restore replace a whole database, so each runs against a database of its own
 (cloned from a migrated template) and an isolated Redis database number — never the main database
@@ -15,13 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from tests.support.celery import CeleryWorker
 from tests.support.live import ROOT, Process, base_env
-from tests.support.moto import MotoServer
-from tests.support.redis_db import RedisDatabase
-from tests.support.wait import wait_until
-
-wait_for = wait_until  # the old name
 
 BIN = Path(sys.executable).parent
 
@@ -29,10 +23,6 @@ BIN = Path(sys.executable).parent
 def db_url(name: str) -> str:
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="/" + name))
-
-
-def redis_url(db: int) -> str:
-    return RedisDatabase(db).url
 
 
 def admin_conn(dbname: str | None = None):
@@ -52,8 +42,8 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def env_for(dbname: str, backup_dir: Path, *, redis_db: int, **extra) -> dict:
-    return base_env(DATABASE_URL=db_url(dbname), REDIS_URL=redis_url(redis_db), BACKUP_DIR=str(backup_dir),
+def env_for(dbname: str, backup_dir: Path, *, redis_url: str, **extra) -> dict:
+    return base_env(DATABASE_URL=db_url(dbname), REDIS_URL=redis_url, BACKUP_DIR=str(backup_dir),
                     DATABASE_CONN_MAX_AGE="0", **extra)
 
 
@@ -111,17 +101,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
 
 
-def celery_worker(env: dict, log: Path) -> Process:
-    """tests.support.celery.CeleryWorker, started without waiting for its ping (the old contract)."""
-    return CeleryWorker(env=env, log=log, name="backups").start(wait=False)
-
-
 def celery_beat(env: dict, log: Path, schedule_file: Path) -> Process:
     return Process([str(BIN / "celery"), "-A", "papyrus", "beat", "--loglevel", "INFO", "-s", str(schedule_file)],
                    env=env, log=log).start()
 
-
-def moto_server(log: Path) -> tuple[Process, str]:
-    """The old starter: tests.support.moto.MotoServer → (process, endpoint URL)."""
-    server = MotoServer(log=log).start()
-    return server, server.url

@@ -9,6 +9,7 @@ from pathlib import Path
 import redis
 
 from tests.support.live import ROOT
+from tests.support.wait import wait_until
 
 from . import support
 
@@ -38,7 +39,7 @@ def test_kill_9_during_create_leaves_no_partial_backup_and_no_stuck_lock(live_db
     proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "backup", "create"], cwd=ROOT, env=slow,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        support.wait_for(lambda: any(p.stat().st_size > 0 for p in directory.glob(".backup_*.tmp")),
+        wait_until(lambda: any(p.stat().st_size > 0 for p in directory.glob(".backup_*.tmp")),
                          timeout=120, what="the dump to start writing")
     finally:
         os.kill(proc.pid, signal.SIGKILL)
@@ -142,10 +143,10 @@ def test_kill_9_of_the_restorer_before_its_safety_backup_is_done_commits_nothing
                             stdout=subprocess.DEVNULL, stderr=open(tmp_path / "restore.err", "wb"))
     safety_dump = None
     try:
-        safety_dump = support.wait_for(lambda: _child(proc.pid, "pg_dump"), timeout=60, interval=0.005,
+        safety_dump = wait_until(lambda: _child(proc.pid, "pg_dump"), timeout=60, interval=0.005,
                                        what="the safety backup's pg_dump")
         os.kill(safety_dump, signal.SIGSTOP)  # the safety backup is now slower than any load
-        support.wait_for(lambda: "idle in transaction" in _loader_sessions(db) or proc.poll() is not None,
+        wait_until(lambda: "idle in transaction" in _loader_sessions(db) or proc.poll() is not None,
                          timeout=120, what="psql to have received the whole dump")
         assert proc.poll() is None, f"the restore ended early: {(tmp_path / 'restore.err').read_text()[-2000:]}"
         assert list(directory.glob(".backup_*.tmp")), "the safety backup should still be being written"
@@ -156,7 +157,7 @@ def test_kill_9_of_the_restorer_before_its_safety_backup_is_done_commits_nothing
         if safety_dump:  # what SIGPIPE would do to it on its next write to the dead restorer
             os.kill(safety_dump, signal.SIGKILL)
 
-    support.wait_for(lambda: not _loader_sessions(db), timeout=60, what="the orphaned psql to end")
+    wait_until(lambda: not _loader_sessions(db), timeout=60, what="the orphaned psql to end")
     assert support.snapshot(db) == live, "a killed restore committed"
     assert support.schemas(db) == ["public"]
     # Issue 19 item 8: the killed restore is not 'running' forever; recover says what happened.

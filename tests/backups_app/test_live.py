@@ -1,12 +1,11 @@
 """Real processes: Celery worker and beat, the granian server, and the admin in headless Chromium."""
-import http.cookiejar
-import json
-import urllib.request
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.support.celery import CeleryWorker
+from tests.support.http import Http
 from tests.support.live import LiveServer
+from tests.support.wait import wait_until
 
 from . import support
 
@@ -28,34 +27,27 @@ def stack(live_db, tmp_path):
     env = {**env, "RATE_LIMIT_ENABLED": "false", "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
            "BACKUP_ENABLED": "true"}
     support.manage(env, "createsuperuser", "--noinput", "--email", ADMIN_EMAIL, "--name", "Ops")
-    worker = support.celery_worker(env, tmp_path / "worker.log")
+    worker = CeleryWorker(env=env, log=tmp_path / "worker.log", name="backups").start()
     server = LiveServer(workers=1, env=env, log=tmp_path / "server.log").start()
     yield db, env, server, tmp_path
     server.stop()
     worker.stop()
 
 
-def _json(opener, method, url, body=None):
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"})
-    with opener.open(request, timeout=10) as response:
-        return response.status, json.load(response)
-
-
 def test_api_backup_runs_on_a_worker_and_beat_schedules_one(stack):
     db, env, server, tmp_path = stack
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    _json(opener, "POST", server.url + "/api/auth/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    status, body = _json(opener, "POST", server.url + "/api/admin/backup", {})
+    http = Http()  # statusUrl is absolute
+    assert http.call("POST", server.url + "/api/auth/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})[0] == 200
+    status, _, body = http.call("POST", server.url + "/api/admin/backup", {})
     assert status == 202
-    done = support.wait_for(lambda: _json(opener, "GET", body["statusUrl"])[1]["status"] == "success",
+    done = wait_until(lambda: http.call("GET", body["statusUrl"])[2]["status"] == "success",
                             timeout=90, what="the queued backup to finish on the worker")
     assert done
 
     beat = support.celery_beat({**env, "BACKUP_SCHEDULE": "* * * * *"}, tmp_path / "beat.log",
                                tmp_path / "beat-schedule")
     try:
-        support.wait_for(lambda: any(r[1] == "success" and r[2] == "scheduled" for r in _rows(db)),
+        wait_until(lambda: any(r[1] == "success" and r[2] == "scheduled" for r in _rows(db)),
                          timeout=150, interval=1, what="beat's one-minute schedule to produce a backup")
     finally:
         beat.stop()
@@ -78,7 +70,7 @@ def test_admin_list_back_up_now_and_restore_with_confirmation(stack, artifacts):
 
         page.click("#backup-now")
         expect(page.locator(".messagelist")).to_contain_text("queued")
-        support.wait_for(lambda: any(r[1] == "success" for r in _rows(db)), timeout=90,
+        wait_until(lambda: any(r[1] == "success" for r in _rows(db)), timeout=90,
                          what="the admin's backup to finish")
         seeded = support.snapshot(db)  # after sign-in (last_login): the state the backup holds
         page.reload()
@@ -100,7 +92,7 @@ def test_admin_list_back_up_now_and_restore_with_confirmation(stack, artifacts):
         page.fill("#id_confirm_name", name)
         page.click("#confirm-restore")
         expect(page.locator(".messagelist")).to_contain_text(f"Restore of {name} queued")
-        support.wait_for(lambda: dict((r[0], r[3]) for r in _rows(db)).get(name) == "success", timeout=120,
+        wait_until(lambda: dict((r[0], r[3]) for r in _rows(db)).get(name) == "success", timeout=120,
                          what="the restore to finish on the worker")
         assert support.snapshot(db) == seeded
         page.reload()

@@ -1,5 +1,5 @@
 """Point-in-time recovery against a real PostgreSQL 15 cluster (started here as the postgres user, the
-way scripts/services.py starts clusters, archiving with barman-cloud) and moto's S3 server."""
+way scripts.services starts clusters, archiving with barman-cloud) and moto's S3 server."""
 from __future__ import annotations
 
 import contextlib
@@ -12,17 +12,17 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from scripts import services
 from tests.support.live import free_port
+from tests.support.wait import wait_until
 
 from . import support
-
-import services  # scripts/services.py (tests.support.live puts scripts/ on sys.path)  # noqa: E402,I001
 
 ARCHIVE_TIMEOUT = 2  # seconds: a quiet database's WAL reaches the bucket this often
 
 
 @pytest.fixture
-def archived_cluster(tmp_path_factory, bucket):
+def archived_cluster(tmp_path_factory, bucket, redis_database):
     """A durable (not the test-fast) cluster with archiving applied by `backup pitr-setup --apply`."""
     bucket_name, s3_env, client = bucket
     root = Path(os.environ.get("PAPYRUS_TEST_TMP") or tmp_path_factory.mktemp("pitr")) / support.unique("pitr")
@@ -32,7 +32,7 @@ def archived_cluster(tmp_path_factory, bucket):
     cluster.start()
     url = f"postgres://papyrus@127.0.0.1:{cluster.port}/papyrus"
     env = support.base_env(DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0", BACKUP_DIR=str(root / "backups"),
-                           REDIS_URL=support.redis_url(8), BACKUP_PITR_ENABLED="true",
+                           REDIS_URL=redis_database.url, BACKUP_PITR_ENABLED="true",
                            BACKUP_PITR_ARCHIVE_TIMEOUT=str(ARCHIVE_TIMEOUT), **s3_env)
     try:
         out = support.manage(env, "backup", "pitr-setup", "--apply").stdout
@@ -65,7 +65,7 @@ def _insert(url: str, value: str) -> None:
 
 
 def _wait_archived_through(ctx, segment: str) -> None:
-    support.wait_for(lambda: _wal_keys(ctx) and _wal_keys(ctx)[-1] >= segment, timeout=120,
+    wait_until(lambda: _wal_keys(ctx) and _wal_keys(ctx)[-1] >= segment, timeout=120,
                      what=f"WAL {segment} in the bucket")
 
 
@@ -178,13 +178,13 @@ def test_killing_postgres_mid_archiving_loses_no_segment(archived_cluster):
     last_full = current[:16] + f"{int(current[16:], 16) - 1:08X}"  # the newest completed segment
     status = cluster.datadir / "pg_wal" / "archive_status"
     postmaster = _postmaster_pid(cluster.datadir)
-    support.wait_for(lambda: any("barman-cloud-wal-archive" in _cmdline(p) for p in _descendants(postmaster)),
+    wait_until(lambda: any("barman-cloud-wal-archive" in _cmdline(p) for p in _descendants(postmaster)),
                      timeout=120, interval=0.02, what="barman-cloud-wal-archive to be shipping a segment")
     assert any(p.suffix == ".ready" for p in status.iterdir()), "the backlog was archived before the kill"
     for pid in [postmaster, *_descendants(postmaster)]:  # a crash: nothing shuts down cleanly
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    support.wait_for(lambda: not services.port_open(cluster.port) and not _alive(postmaster), timeout=60,
+    wait_until(lambda: not services.port_open(cluster.port) and not _alive(postmaster), timeout=60,
                      what="PostgreSQL to die")
     # Here the dead postmaster may stay a zombie (its adoptive parent does not reap it), which
     # PostgreSQL's lock-file checks (kill(pid, 0)) take for a running server; a real init reaps it.
@@ -197,7 +197,7 @@ def test_killing_postgres_mid_archiving_loses_no_segment(archived_cluster):
     except BaseException:
         print((cluster.datadir.parent / "postgres.log").read_text()[-2000:])  # why it did not start
         raise
-    support.wait_for(lambda: _archiver(url)[0] and _archiver(url)[0] >= last_full, timeout=300,
+    wait_until(lambda: _archiver(url)[0] and _archiver(url)[0] >= last_full, timeout=300,
                      what="archiving to resume through the backlog")
     archived = _wal_keys(ctx)
     expected = [s for s in archived if first <= s <= last_full]
@@ -232,7 +232,7 @@ def test_pitr_drill_records_its_result_and_the_metrics_and_check_follow(archived
     # a segment of its own after the target
     with psycopg.connect(url) as conn:  # at a segment's end pg_walfile_name names that segment
         holding_a = conn.execute("SELECT pg_walfile_name(pg_current_wal_insert_lsn())").fetchone()[0]
-    support.wait_for(lambda: (_archiver(url)[0] or "") >= holding_a, timeout=120, what=f"WAL {holding_a} archived")
+    wait_until(lambda: (_archiver(url)[0] or "") >= holding_a, timeout=120, what=f"WAL {holding_a} archived")
     time.sleep(1.5)
     out = support.manage(env, "backup", "pitr-drill", timeout=900).stdout
     assert "row counts match" in out
@@ -249,7 +249,7 @@ def test_pitr_drill_records_its_result_and_the_metrics_and_check_follow(archived
         conn.execute("ALTER SYSTEM SET archive_command = 'false'")
         conn.execute("SELECT pg_reload_conf()")
     _insert(url, "B")
-    support.wait_for(lambda: _metrics(env)["papyrus_pitr_archive_failures_total"] > 0, timeout=120,
+    wait_until(lambda: _metrics(env)["papyrus_pitr_archive_failures_total"] > 0, timeout=120,
                      what="archive failures to be counted")
     assert _metrics(env)["papyrus_pitr_wal_archive_age_seconds"] > 0
     checked = support.manage(env, "check", "--database", "default", check=False)

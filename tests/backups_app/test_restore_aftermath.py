@@ -5,46 +5,24 @@ A restore must drop every cached response (also when its restorer is killed afte
 restore must leave a state that says what happened."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import uuid
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import psycopg
 import redis
 
+from tests.support.http import Http
 from tests.support.live import ROOT
+from tests.support.wait import wait_until
 
 from . import support
 
 PASSWORD = "s3cret-Pass!"
 MAINTENANCE = "papyrus:backups:maintenance"
-
-
-class Http:
-    def __init__(self, base: str):
-        self.base, self.jar = base, CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-        try:
-            with self.opener.open(req, timeout=20) as r:
-                raw, status = r.read(), r.status
-        except urllib.error.HTTPError as e:
-            raw, status = e.read(), e.code
-        return status, (json.loads(raw) if raw else None)
-
-    def cookie(self, name: str) -> str:
-        return next(c.value for c in self.jar if c.name == name)
 
 
 def server_for(papyrus_server, env: dict):
@@ -54,13 +32,13 @@ def server_for(papyrus_server, env: dict):
 
 
 def titles(http: Http) -> list[str]:
-    status, body = http.call("GET", "/api/pages?limit=100")
+    status, _, body = http.call("GET", "/api/pages?limit=100")
     assert status == 200, body
     return sorted(p["title"] for p in body)
 
 
 def search_ids(http: Http, q: str) -> list[int]:
-    status, body = http.call("GET", f"/api/search?q={q}")
+    status, _, body = http.call("GET", f"/api/search?q={q}")
     assert status == 200, body
     return [hit["id"] for hit in body]
 
@@ -80,7 +58,7 @@ def test_a_restore_drops_every_cached_list_search_and_page(live_db, papyrus_serv
     support.change(db)  # 'New' exists only after the backup; page-1 is titled CHANGED
     with support.admin_conn(db) as conn:
         new_id = conn.execute("SELECT id FROM wiki_page WHERE slug = 'new'").fetchone()[0]
-    http = Http(server_for(papyrus_server, env).url)
+    http = Http(server_for(papyrus_server, env).url, timeout=20)
     assert "New" in titles(http) and "CHANGED" in titles(http)  # cached now
     assert new_id in search_ids(http, "new")
     assert http.call("GET", f"/api/pages/{new_id}")[0] == 200
@@ -115,7 +93,7 @@ def test_a_restorer_killed_after_commit_leaves_a_committed_state_that_recover_fi
     support.manage(env, "backup", "create")
     name = only_backup(Path(env["BACKUP_DIR"]))
     support.change(db)
-    http = Http(server_for(papyrus_server, env).url)
+    http = Http(server_for(papyrus_server, env).url, timeout=20)
     assert "New" in titles(http)  # cached
 
     restore_env = {**env, "BACKUP_LOCK_TIMEOUT": "30", "BACKUP_RESTORE_LOCK_TIMEOUT": "120s"}
@@ -124,10 +102,10 @@ def test_a_restorer_killed_after_commit_leaves_a_committed_state_that_recover_fi
                             stderr=open(tmp_path / "restore.err", "wb"))
     blocker = psycopg.connect(support.db_url(db))  # a reader whose open transaction holds wiki_page
     try:
-        psql = support.wait_for(lambda: _restore_session(db), timeout=60, interval=0.01,
+        psql = wait_until(lambda: _restore_session(db), timeout=60, interval=0.01,
                                 what="the restore's psql to start")
         blocker.execute("SELECT count(*) FROM public.wiki_page")  # AccessShare on the live table, kept
-        support.wait_for(lambda: _waiting_for_a_lock(psql) or proc.poll() is not None, timeout=120,
+        wait_until(lambda: _waiting_for_a_lock(psql) or proc.poll() is not None, timeout=120,
                          what="psql to wait for the lock at DROP SCHEMA")
         assert proc.poll() is None, (tmp_path / "restore.err").read_text()[-2000:]
         os.kill(proc.pid, signal.SIGKILL)
@@ -137,7 +115,7 @@ def test_a_restorer_killed_after_commit_leaves_a_committed_state_that_recover_fi
         blocker.close()
         if proc.poll() is None:
             proc.kill()
-    support.wait_for(lambda: _restore_session(db) is None, timeout=60, what="psql to commit and exit")
+    wait_until(lambda: _restore_session(db) is None, timeout=60, what="psql to commit and exit")
     with support.admin_conn(db) as conn:
         status = conn.execute("SELECT restore_status FROM backups_app_backup WHERE name = %s", (name,)).fetchone()[0]
     assert status == "committed"  # written inside the restore's transaction
@@ -157,7 +135,7 @@ def test_a_restorer_killed_after_commit_leaves_a_committed_state_that_recover_fi
 
 def test_revocations_passwords_and_ids_given_out_survive_a_restore(live_db, papyrus_server):
     db, env = live_db
-    http = Http(server_for(papyrus_server, env).url)
+    http = Http(server_for(papyrus_server, env).url, timeout=20)
     email = f"alice-{uuid.uuid4().hex[:6]}@example.com"
     assert http.call("POST", "/api/auth/register", {"name": "Alice", "email": email, "password": PASSWORD})[0] == 201
     first_refresh = http.cookie("refreshToken")
@@ -176,23 +154,23 @@ def test_revocations_passwords_and_ids_given_out_survive_a_restore(live_db, papy
         from django.contrib.auth.hashers import make_password
         conn.execute("UPDATE accounts_user SET password = %s, is_staff = false WHERE email = %s",
                      (make_password(new_password, hasher="md5"), email))
-    later = Http(http.base)
+    later = Http(http.base, timeout=20)
     assert later.call("POST", "/api/auth/register", {"name": "Later", "email": f"later-{email}",
                                                      "password": PASSWORD})[0] == 201
-    later_id = later.call("GET", "/api/auth/me")[1]["user"]["id"]
+    later_id = later.call("GET", "/api/auth/me")[2]["user"]["id"]
 
     support.manage(env, "backup", "restore", f"--file={name}", "--yes")
 
     for token in (first_refresh, second_refresh):
-        assert Http(http.base).call("POST", "/api/auth/refresh", {"refreshToken": token})[0] == 401
-    assert Http(http.base).call("GET", "/api/auth/me", headers={"Authorization": f"Bearer {second_access}"})[0] == 401
-    fresh = Http(http.base)
+        assert Http(http.base, timeout=20).call("POST", "/api/auth/refresh", {"refreshToken": token})[0] == 401
+    assert Http(http.base, timeout=20).call("GET", "/api/auth/me", headers={"Authorization": f"Bearer {second_access}"})[0] == 401
+    fresh = Http(http.base, timeout=20)
     assert fresh.call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})[0] == 401
     assert fresh.call("POST", "/api/auth/login", {"email": email, "password": new_password})[0] == 200
-    assert fresh.call("GET", "/api/auth/me")[1]["user"]["role"] == "user"  # staff taken away stays so
+    assert fresh.call("GET", "/api/auth/me")[2]["user"]["role"] == "user"  # staff taken away stays so
     # 'Later' is gone with the restore; the next sign-up never gets its id (its tokens name nobody)
     assert later.call("GET", "/api/auth/me")[0] == 401
-    newcomer = Http(http.base)
+    newcomer = Http(http.base, timeout=20)
     assert newcomer.call("POST", "/api/auth/register", {"name": "Next", "email": f"next-{email}",
                                                         "password": PASSWORD})[0] == 201
-    assert newcomer.call("GET", "/api/auth/me")[1]["user"]["id"] > later_id
+    assert newcomer.call("GET", "/api/auth/me")[2]["user"]["id"] > later_id

@@ -1,18 +1,17 @@
 """deploy/nginx/nginx.conf really fronts the stack: run by Debian's nginx against live granian
 (WSGI) and uvicorn (ASGI) processes, with only the compose host names swapped for loopback ports."""
-import json
 import os
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from websockets.sync.client import connect
 
+from scripts import run
+from tests.support.http import request
 from tests.support.live import ROOT, LiveServer, free_port
 from tests.support.wait import wait_until
 
@@ -68,45 +67,36 @@ def front(migrated_main_db):
 def wait_answering(url, proc, timeout=15):
     def answers():
         assert proc.poll() is None, proc.stderr.read().decode()
-        with urllib.request.urlopen(url, timeout=1):
-            return True
+        return request("GET", url, timeout=1).status == 200
 
     wait_until(answers, f"nginx to answer {url}", timeout=timeout, interval=0.1, ignore=(OSError,))
 
 
-def status(url, **kw):
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, **kw), timeout=5) as r:
-            return r.status, r.read(), r.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(), exc.headers
-
-
 def test_http_goes_to_wsgi_and_static_is_served(front):
-    assert status(front + "/health/live")[0] == 200
-    code, body, _ = status(front + "/api/pages", headers={"Content-Type": "application/json"})
-    assert code == 200 and isinstance(json.loads(body), list)
-    code, body, headers = status(front + "/static/admin/css/base.css")  # WhiteNoise, through nginx
-    assert code == 200 and headers["Content-Type"].startswith("text/css") and b"body" in body
+    assert request("GET", front + "/health/live").status == 200
+    pages = request("GET", front + "/api/pages", headers={"Content-Type": "application/json"})
+    assert pages.status == 200 and isinstance(pages.json(), list)
+    css = request("GET", front + "/static/admin/css/base.css")  # WhiteNoise, through nginx
+    assert css.status == 200 and css.headers["Content-Type"].startswith("text/css") and b"body" in css.raw
 
 
 def test_nginx_own_errors_are_json(front):
-    code, body, headers = status(front + "/api/pages", data=b"x" * (4 * 1024 * 1024), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    assert code == 413 and headers["Content-Type"].startswith("application/json") and json.loads(body)["message"]
+    reply = request("POST", front + "/api/pages", data=b"x" * (4 * 1024 * 1024),
+                    headers={"Content-Type": "application/json"})
+    assert reply.status == 413 and reply.headers["Content-Type"].startswith("application/json")
+    assert reply.json()["message"]
 
 
 def test_metrics_is_not_served_to_the_outside(front):
-    assert status(front + "/metrics")[0] == 404
+    assert request("GET", front + "/metrics").status == 404
 
 
 def test_websockets_go_to_asgi(front):
     email = f"{uuid.uuid4().hex[:8]}@example.com"
-    body = json.dumps({"name": "Nginx", "email": email, "password": "s3cret-Pass!"}).encode()
-    code, _, headers = status(front + "/api/auth/register", data=body, method="POST",
-                              headers={"Content-Type": "application/json"})
-    assert code == 201
-    cookies = "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie"))
+    reply = request("POST", front + "/api/auth/register", body={"name": "Nginx", "email": email,
+                                                                  "password": "s3cret-Pass!"})
+    assert reply.status == 201
+    cookies = "; ".join(f"{name}={value}" for name, value in reply.cookies().items())
 
     with connect(front.replace("http", "ws") + "/ws/events/", additional_headers={"Cookie": cookies},
                  open_timeout=5) as socket:
@@ -114,9 +104,4 @@ def test_websockets_go_to_asgi(front):
 
 
 def test_the_shipped_config_has_make_runs_json_error_pages():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import run
-
     assert run.error_pages() in (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()

@@ -1,17 +1,17 @@
-"""`make run` itself (scripts/run.py: nginx → granian + uvicorn, Celery) against the test cluster."""
+"""`make run` itself (`python -m scripts.run`: nginx → granian + uvicorn, Celery) against the test cluster."""
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.http import request
 from tests.support.live import ROOT, free_port
+from tests.support.wait import wait_until
 
 
 class MakeRun:
@@ -32,21 +32,20 @@ def make_run(migrated_main_db):
     env.update(PORT=str(port), PAPYRUS_VAR=str(var), STATIC_ROOT=str(var / "static"), LOG_DIR=str(var / "logs"),
                BACKUP_DIR=str(var / "backups"), RATE_LIMIT_ENABLED="false")
     log = open(var / "run.log", "ab")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run.py")], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     stack = MakeRun(var, port, proc, env)
-    deadline = time.monotonic() + 180
-    while True:
+
+    def serving():
         if proc.poll() is not None:
             raise AssertionError(f"make run exited with {proc.returncode}:\n{(var / 'run.log').read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(stack.url + "/health/live", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError("make run did not serve within 180 s") from None
-            time.sleep(0.3)
+        return request("GET", stack.url + "/health/live", timeout=2).status == 200
+
+    try:
+        wait_until(serving, "make run to serve", timeout=180, interval=0.3, ignore=(OSError,))
+    except AssertionError:
+        proc.kill()
+        raise
     yield stack
     os.kill(proc.pid, signal.SIGTERM)  # run.py stops its process groups (and says so on failure)
     try:

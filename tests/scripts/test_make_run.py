@@ -3,19 +3,15 @@ nginx's own errors in JSON under /api/, static files and the API docs served loc
 import json
 import socket
 import stat
-import sys
-import urllib.error
-import urllib.request
 import uuid
 
 import jwt
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.support.live import ROOT, LiveServer, free_port
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import run  # noqa: E402
+from scripts import run
+from tests.support import http
+from tests.support.live import LiveServer, free_port
 
 PUBLIC_DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production-0000"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -23,12 +19,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def request(url, *, method="GET", body=None, headers=None):
-    req = urllib.request.Request(url, method=method, data=body, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=20) as r:
-            return r.status, r.headers, r.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
+    """(status, headers, raw body) of tests.support.http.request; `body` is sent as bytes."""
+    reply = http.request(method, url, data=body, headers=headers, timeout=20)
+    return reply.status, reply.headers, reply.raw
 
 
 def raw_request(port, data: bytes) -> tuple[int, str, bytes]:

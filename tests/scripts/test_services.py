@@ -1,15 +1,13 @@
-"""scripts/services.py test: a SIGTERM (CI timeout, `kill`) cleans up like Ctrl-C (issue 19 item 13)."""
+"""`python -m scripts.services test`: a SIGTERM (CI timeout, `kill`) cleans up like Ctrl-C (issue 19 item 13)."""
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from scripts.services import port_open
 from tests.support.live import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import port_open  # noqa: E402
+from tests.support.wait import wait_until
 
 # The command under test: leaves a server-like process in a session of its own (as LiveServer
 # does), reports what it got, and records whether it was interrupted like Ctrl-C.
@@ -40,15 +38,17 @@ def _alive(pid: int) -> bool:
 
 def test_sigterm_stops_the_child_its_orphans_postgres_and_redis_and_removes_the_temp_dir(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PAPYRUS_TEST_TMP")}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "services.py"), "test", "--",
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.services", "test", "--",
                              sys.executable, "-c", CHILD, str(tmp_path)], env=env, cwd=ROOT)
     info = tmp_path / "info"
-    deadline = time.monotonic() + 90
-    while not info.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "services.py test did not start its child"
-        time.sleep(0.1)
-    time.sleep(0.2)  # the file is written in one call, but let the write finish
-    temp_dir, database_url, redis_url, orphan = info.read_text().split()
+
+    def child_info():
+        assert proc.poll() is None, "scripts.services test exited before its child reported"
+        fields = info.read_text().split() if info.exists() else []
+        return fields if len(fields) == 4 else None  # the file is written in one call: wait for all of it
+
+    temp_dir, database_url, redis_url, orphan = wait_until(child_info, "scripts.services test to start its child",
+                                                           timeout=90, interval=0.1)
     assert port_open(_port(database_url)) and port_open(_port(redis_url)) and _alive(int(orphan))
 
     proc.send_signal(signal.SIGTERM)

@@ -2,6 +2,7 @@
 
     reply = request("GET", server.url + "/health")          # no cookies kept
     http = Http(); http.call("POST", url, {"a": 1})         # a cookie jar across calls (and ports)
+    http = Http(server.url); http.call("GET", "/api/pages")  # paths relative to a base URL
 """
 from __future__ import annotations
 
@@ -53,17 +54,23 @@ def request(method: str | None, url: str, *, body=None, data: bytes | None = Non
 
 
 class Http:
-    """request() with a cookie jar, shared across ports (every live server is 127.0.0.1)."""
+    """request() with a cookie jar, shared across ports (every live server is 127.0.0.1); URLs
+    are appended to `base` (empty: absolute URLs)."""
 
-    def __init__(self, jar: CookieJar | None = None, timeout: float = 10):
+    def __init__(self, base: str = "", *, jar: CookieJar | None = None, timeout: float = 10):
+        self.base = base
         self.jar = jar if jar is not None else CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.timeout = timeout
 
     def request(self, method: str, url: str, **kw) -> Reply:
-        return request(method, url, timeout=self.timeout, opener=self.opener, **kw)
+        return request(method, self.base + url, timeout=self.timeout, opener=self.opener, **kw)
 
     def call(self, method: str, url: str, body=None, headers: dict | None = None):
         """(status, headers, JSON body or None)."""
         reply = self.request(method, url, body=body, headers=headers)
         return reply.status, reply.headers, reply.json()
+
+    def cookie(self, name: str) -> str:
+        """The value of the cookie `name` in the jar (StopIteration when there is none)."""
+        return next(c.value for c in self.jar if c.name == name)

@@ -1,7 +1,7 @@
 """Live Papyrus processes for tests that need real servers (several workers, two processes...).
 
 They run against the *main* database of the throw-away cluster (DATABASE_URL as exported by
-scripts/services.py), not pytest-django's test_ database, so data must be created through HTTP
+`python -m scripts.services test`), not pytest-django's test_ database, so data must be created through HTTP
 or committed by the live processes themselves. `migrated_main_db` (session fixture in
 tests/conftest.py) migrates it once.
 """
@@ -12,16 +12,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import free_port  # noqa: E402
 
-from ops.metrics.multiproc import prepare_directory  # noqa: E402
+from ops.metrics.multiproc import prepare_directory
+from scripts.services import free_port
+from tests.support.http import request
+from tests.support.wait import wait_until
 
 
 def stop_group(proc: subprocess.Popen | None, timeout: float = 15) -> None:
@@ -100,18 +99,18 @@ class LiveServer:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.command()}")
-            try:
-                with urllib.request.urlopen(self.url + "/health/live", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
+        try:
+            wait_until(self._answers, f"the server on {self.url} to answer", timeout=timeout, interval=0.1,
+                       ignore=(OSError,))
+        except AssertionError:
+            self.stop()
+            raise
+        return self
+
+    def _answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {self.proc.returncode}: {self.command()}")
+        return request("GET", self.url + "/health/live", timeout=1).status == 200
 
     def stop(self) -> None:
         stop_group(self.proc)
@@ -122,10 +121,3 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-
-def __getattr__(name):
-    if name == "CeleryWorker":  # the old import path of tests.support.celery.CeleryWorker
-        from tests.support.celery import CeleryWorker
-
-        return CeleryWorker
-    raise AttributeError(name)

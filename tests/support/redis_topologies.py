@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import redis
 
+from scripts.services import free_port
 from tests.support import wait
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import free_port  # noqa: E402
 
 MASTER_NAME = "mymaster"
 

@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
+from tests.support.celery import CeleryWorker
 from tests.support.live import base_env
-from tests.support.ops_processes import celery_worker, wait_until
+from tests.support.wait import wait_until
 
 from tests.support.fake_sentry import FakeSentry
 from .support import call, register
@@ -33,7 +34,8 @@ def test_view_and_task_failures_reach_sentry_with_context_and_no_secret(papyrus_
            "SENTRY_ENVIRONMENT": "ci", "SENTRY_RELEASE": "papyrus@test-1", "SENTRY_TRACES_SAMPLE_RATE": "1.0",
            "LOG_DIR": str(tmp_path / "logs"), "LOG_LEVEL": "debug"}
     server = papyrus_server(workers=1, env=env, log=tmp_path / "server.out")
-    worker = celery_worker(base_env(**env), tmp_path / "worker.out", queue=queue, include="tests.ops.errors.tasks")
+    worker = CeleryWorker(env=base_env(**env), log=tmp_path / "worker.out", queue=queue, include="tests.ops.errors.tasks",
+                          name="ops").start(wait=False)
     try:
         email = f"sam-{uuid.uuid4().hex[:6]}@example.com"
         cookie, cookies, user = register(server.url, email)

@@ -1,7 +1,6 @@
 """/health never holds a serving worker for a dependency (issue 19 item 12): Celery liveness is a
 heartbeat read from Redis (no control ping), and a slow refresh is not waited for."""
 import json
-import sys
 import threading
 import time
 import uuid
@@ -14,11 +13,8 @@ from ops.health import heartbeat
 from ops.health.base import HealthCheck
 from ops.health.probes import Celery, Redis
 from ops.health.views import HealthView
-from tests.support.live import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import Redis as RedisServer  # noqa: E402
-from services import free_port  # noqa: E402
+from scripts.services import Redis as RedisServer
+from scripts.services import free_port
 
 
 @pytest.fixture(autouse=True)

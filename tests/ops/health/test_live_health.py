@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.services import Postgres, Redis, free_port
 from tests.support.live import ROOT, base_env, manage
-from tests.support.ops_processes import celery_worker, wait_until
+from tests.support.celery import CeleryWorker
+from tests.support.wait import wait_until
 
 from ..errors.support import call
-
-from services import Postgres, Redis, free_port  # noqa: E402,I001 - scripts/ is on sys.path via tests.support.live
 
 BUDGET_MS = 2000 + 1000  # HEALTH_TIMEOUT plus scheduling slack
 CACHE_SECONDS = 2.0  # HEALTH_CACHE_SECONDS default
@@ -40,7 +40,8 @@ class Stack:
         self.server = papyrus_server(workers=1, env=self.env, log=base / "server.out")
 
     def start_worker(self):
-        self.worker = celery_worker(self.env, self.base / "worker.out", queue=f"ops-health-{uuid.uuid4().hex[:6]}")
+        self.worker = CeleryWorker(env=self.env, log=self.base / "worker.out", queue=f"ops-health-{uuid.uuid4().hex[:6]}",
+                                   name="ops").start(wait=False)
 
     def health(self, path="/health"):
         status, _, body = call(self.server.url + path)

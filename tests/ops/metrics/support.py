@@ -9,9 +9,6 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.http import request
-from tests.support.wait import wait_until
-
-wait_for = wait_until  # the old name
 
 
 def parse(text: str) -> dict[tuple[str, frozenset], float]:

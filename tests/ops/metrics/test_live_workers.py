@@ -2,7 +2,9 @@
 import socket
 from pathlib import Path
 
-from .support import get, kill, parse, scrape, series, value, wait_for, worker_pids
+from tests.support.wait import wait_until
+
+from .support import get, kill, parse, scrape, series, value, worker_pids
 
 LIVE_SETTINGS = {"DJANGO_SETTINGS_MODULE": "tests.ops.metrics.live_settings"}
 REQUESTS = "papyrus_http_requests_total"
@@ -26,8 +28,8 @@ def test_counters_do_not_go_backwards_when_a_worker_is_killed(papyrus_server):
     assert len(workers) == 2
     victim = next(pid for pid in workers if (workdir / f"counter_{pid}.db").exists())
     kill(victim)
-    wait_for(lambda: victim not in worker_pids(server.proc.pid) and len(worker_pids(server.proc.pid)) == 2)
-    wait_for(lambda: get(server.url + "/health/live")[0] == 200)
+    wait_until(lambda: victim not in worker_pids(server.proc.pid) and len(worker_pids(server.proc.pid)) == 2)
+    wait_until(lambda: get(server.url + "/health/live")[0] == 200)
 
     after = value(scrape(server), REQUESTS)
     assert after >= before + 1  # + the /health/live probe just above; never less
@@ -52,9 +54,9 @@ def test_active_connections_counts_in_flight_requests_and_returns_to_zero(papyru
     # A client sends a slow request and hangs up at once: the worker still finishes it.
     client = socket.create_connection(("127.0.0.1", server.port))
     client.sendall(b"GET /test/slow?s=3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-    wait_for(lambda: in_flight(server) == 1, timeout=20, interval=0.05)
+    wait_until(lambda: in_flight(server) == 1, timeout=20, interval=0.05)
     client.close()
-    wait_for(lambda: in_flight(server) == 0, timeout=20)
+    wait_until(lambda: in_flight(server) == 0, timeout=20)
     samples = scrape(server)
     assert value(samples, "papyrus_active_connections") == 0
     assert value(samples, REQUESTS, route="/test/slow") == 1

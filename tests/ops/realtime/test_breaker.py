@@ -1,7 +1,6 @@
 """The broadcast circuit breaker against a real redis-server the test stops and restarts
 (issue 19 item 12): after the first failure no broadcast touches Redis until its trial."""
 import statistics
-import sys
 import time
 
 import pytest
@@ -9,10 +8,7 @@ from redis.asyncio.connection import Connection
 
 from ops.realtime import broadcast
 from ops.realtime.broadcast import BroadcastError, group_send_sync
-from tests.support.live import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import Redis, free_port  # noqa: E402
+from scripts.services import Redis, free_port
 
 
 @pytest.fixture

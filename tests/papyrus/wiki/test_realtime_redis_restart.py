@@ -1,15 +1,13 @@
 """Redis restarts under a live server (a dedicated redis-server, empty after restart): writes keep
 working, and clients see a sequence gap so they know to refetch."""
 import asyncio
-import sys
 from pathlib import Path
 
 import pytest
 
-from .realtime_client import call, create_page, next_event, open_ws, register
+from scripts.services import Redis, free_port
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from services import Redis, free_port  # noqa: E402
+from .realtime_client import call, create_page, next_event, open_ws, register
 
 
 @pytest.fixture
