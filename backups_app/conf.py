@@ -13,6 +13,8 @@
     BACKUP_COMPRESS_THREADS = 2
     BACKUP_SAFETY_COMPRESSION_LEVEL = 1  # the safety backup a restore takes: speed over size
     BACKUP_LOCK_TIMEOUT = 60             # seconds; the holder extends it while alive
+    BACKUP_REDIS_CACHE = "default"       # django-redis cache alias: the lock follows its Sentinel/Cluster
+    BACKUP_REDIS_PREFIX = "papyrus:backups:"  # key prefix of the lock, in-use markers, maintenance flag, counters
     BACKUP_RESTORE_LOCK_TIMEOUT = "30s"  # PostgreSQL lock_timeout for the schema swap
     BACKUP_MAINTENANCE_RETRY_AFTER = 60  # Retry-After (s) on writes refused during a restore
     BACKUP_MAX_AGE_HOURS = 26            # freshness: older newest-success backup = stale
@@ -145,18 +147,9 @@ def app_version() -> str:
     return str(_get("VERSION", ""))
 
 
-def redis_url() -> str:
-    return _get("BACKUP_REDIS_URL", "") or _get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def redis_options() -> dict:
-    """REDIS_PASSWORD / REDIS_DB apply even when the URL lacks them (SPEC §3)."""
-    options = {}
-    if _get("REDIS_PASSWORD", ""):
-        options["password"] = _get("REDIS_PASSWORD", "")
-    if str(_get("REDIS_DB", "")).strip():
-        options["db"] = int(_get("REDIS_DB", 0))
-    return options
+def redis_cache() -> str:
+    """The django-redis cache alias whose Redis holds the lock, the markers and the counters."""
+    return _get("BACKUP_REDIS_CACHE", "default") or "default"
 
 
 def key_prefix() -> str:

@@ -13,15 +13,16 @@ from contextlib import contextmanager
 import redis
 from redis.exceptions import LockError
 
+from ops.cache.client import redis_client
+from ops.cache.errors import REDIS_ERRORS
+
 from . import conf
 from .errors import Busy  # noqa: F401 - raised here, re-exported
 
 
-
-
 def client() -> redis.Redis:
-    return redis.Redis.from_url(conf.redis_url(), socket_timeout=5, socket_connect_timeout=5,
-                                **conf.redis_options())
+    """The master of BACKUP_REDIS_CACHE's Redis: the lock follows a Sentinel failover."""
+    return redis_client(conf.redis_cache())
 
 
 def _key(*parts: str) -> str:
@@ -47,7 +48,7 @@ class _Keeper(threading.Thread):
                     self.lock.extend(self.ttl, replace_ttl=True)
                 for key in self.keys:
                     self.conn.expire(key, self.ttl)
-            except (LockError, redis.RedisError):
+            except (LockError, *REDIS_ERRORS):
                 continue  # Redis blipped: try again next round; expiry still bounds the damage
 
 

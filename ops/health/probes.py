@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from ops.cache.client import is_redis_cache, redis_client, url_client
+
 from . import conf
 from .base import CheckFailed, HealthCheck
 
@@ -52,19 +54,9 @@ class Redis(HealthCheck):
 
     def client(self):
         alias = conf.redis_cache_alias()
-        backend = getattr(settings, "CACHES", {}).get(alias, {}).get("BACKEND", "")
-        if backend.startswith("django_redis."):
-            from django_redis import get_redis_connection
-
-            return get_redis_connection(alias)
-        return _url_client(conf.redis_url(), self.budget())
-
-
-@functools.lru_cache(maxsize=4)
-def _url_client(url: str, timeout: float):
-    import redis
-
-    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        if is_redis_cache(alias):
+            return redis_client(alias)
+        return url_client(conf.redis_url(), timeout=self.budget())
 
 
 class Celery(HealthCheck):
