@@ -13,7 +13,8 @@ HEALTH_BACKUP_LAST_SUCCESS = "ops.health.probes.newest_backup_file"
                                       # dotted path to a callable → datetime | epoch | None
 HEALTH_BACKUP_MAX_AGE = 26 * 3600     # seconds; an older last backup fails the check
                                       # (default: BACKUP_MAX_AGE_HOURS hours when that is set)
-BACKUP_ENABLED, BACKUP_DIR, BACKUP_S3_BUCKET, AWS_*  # shared with the backup app
+HEALTH_STORAGE_ALIAS = ""             # a STORAGES alias the storage check writes a probe file to ("": none)
+BACKUP_ENABLED, BACKUP_DIR  # shared with the backup app
 """
 import functools
 import os
@@ -80,15 +81,10 @@ def backup_last_success():
     return import_string(path)()
 
 
-def s3() -> dict:
-    """Bucket and client options from the backup settings; empty bucket = no off-site store."""
-    return {
-        "bucket": getattr(settings, "BACKUP_S3_BUCKET", ""),
-        "endpoint_url": getattr(settings, "AWS_S3_ENDPOINT_URL", "") or None,
-        "region_name": getattr(settings, "AWS_REGION", "") or None,
-        "aws_access_key_id": getattr(settings, "AWS_ACCESS_KEY_ID", "") or None,
-        "aws_secret_access_key": getattr(settings, "AWS_SECRET_ACCESS_KEY", "") or None,
-    }
+def storage_params() -> dict | None:
+    """The STORAGES entry named by HEALTH_STORAGE_ALIAS (None when unset or not configured)."""
+    alias = getattr(settings, "HEALTH_STORAGE_ALIAS", "")
+    return getattr(settings, "STORAGES", {}).get(alias) if alias else None
 
 
 def version() -> str:

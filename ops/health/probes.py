@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import connections
 
 from ops.cache.client import is_redis_cache, redis_client, url_client
@@ -78,7 +78,7 @@ class Celery(HealthCheck):
 
 
 class Storage(HealthCheck):
-    """BACKUP_DIR accepts a file; with BACKUP_S3_BUCKET set, the bucket accepts an object too."""
+    """BACKUP_DIR accepts a file; with a HEALTH_STORAGE_ALIAS in STORAGES, that store accepts one too."""
 
     name = "storage"
 
@@ -91,29 +91,19 @@ class Storage(HealthCheck):
                 probe.flush()
         except OSError as exc:
             raise CheckFailed("backup directory not writable") from exc
-        s3 = conf.s3()
-        if s3["bucket"]:
-            self._probe_bucket(s3)
+        params = conf.storage_params()
+        if params:
+            self._probe_store(params)
             return "directory and bucket writable"
         return "directory writable"
 
-    def _probe_bucket(self, s3: dict) -> None:
-        client = _s3_client(**{k: v for k, v in s3.items() if k != "bucket"}, timeout=self.budget())
-        key = f".health/{os.uname().nodename}-{os.getpid()}"
+    def _probe_store(self, params: dict) -> None:
         try:
-            client.put_object(Bucket=s3["bucket"], Key=key, Body=b"ok")
-            client.delete_object(Bucket=s3["bucket"], Key=key)
+            store = storages.create_storage(params)
+            saved = store.save(f".health/{os.uname().nodename}-{os.getpid()}", ContentFile(b"ok"))
+            store.delete(saved)
         except Exception as exc:  # noqa: BLE001
             raise CheckFailed("backup bucket not writable") from exc
-
-
-@functools.lru_cache(maxsize=2)
-def _s3_client(*, timeout: float, **options):
-    import boto3
-    from botocore.config import Config
-
-    config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
-    return boto3.client("s3", config=config, **options)
 
 
 class Backups(HealthCheck):

@@ -125,3 +125,15 @@ def moto_server(log: Path) -> tuple[Process, str]:
     """The old starter: tests.support.moto.MotoServer → (process, endpoint URL)."""
     server = MotoServer(log=log).start()
     return server, server.url
+
+
+def use_s3(settings, **given) -> None:
+    """Point the STORAGES alias "backups" at a bucket, as settings/base.py does from BACKUP_S3_BUCKET / AWS_*."""
+    from backups_app.conf import s3_storage
+
+    settings.STORAGES = {**settings.STORAGES, "backups": s3_storage(**given)}
+
+
+def no_s3(settings) -> None:
+    """No off-site store (no "backups" alias)."""
+    settings.STORAGES = {k: v for k, v in settings.STORAGES.items() if k != "backups"}

@@ -9,6 +9,8 @@ from ops.cache.redis_config import redis_settings
 from tests.support.redis_fixtures import fresh_sentinel  # noqa: F401 - fixture
 from tests.support.redis_topologies import wait_until
 
+from . import support
+
 
 @pytest.fixture
 def sentinel_site(settings, tmp_path, fresh_sentinel):  # noqa: F811
@@ -16,7 +18,7 @@ def sentinel_site(settings, tmp_path, fresh_sentinel):  # noqa: F811
     built = redis_settings(url=settings.REDIS_URL, sentinel_master="mymaster", sentinel_nodes=fresh_sentinel.nodes)
     settings.CACHES = built["CACHES"]
     settings.BACKUP_DIR = str(tmp_path / "backups")
-    settings.BACKUP_S3_BUCKET = ""
+    support.no_s3(settings)
     settings.BACKUP_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:8]}:"
     settings.BACKUP_LOCK_TIMEOUT = 15  # renewed every 5 s; outlives the failover (about 3 s)
     return fresh_sentinel

@@ -55,7 +55,7 @@ def test_database_check_is_up_on_the_test_database():
 
 
 def test_storage_needs_a_writable_backup_dir(tmp_path):
-    with override_settings(BACKUP_DIR=str(tmp_path / "backups"), BACKUP_S3_BUCKET=""):
+    with override_settings(BACKUP_DIR=str(tmp_path / "backups")):
         assert Storage().result()["status"] == "up"
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -125,3 +125,21 @@ def test_a_process_reuses_its_last_result_for_health_cache_seconds(rf, seconds, 
         answers = [view(rf.get("/health")) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert Counting.runs == expected_runs
+
+
+def test_storage_writes_a_probe_to_the_storages_alias_and_fails_when_it_cannot(tmp_path, moto_s3):
+    import boto3
+
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing-secret", "region_name": "us-east-1"}
+    boto3.client("s3", endpoint_url=moto_s3, **creds).create_bucket(Bucket="health-probe")
+    s3 = {"BACKEND": "storages.backends.s3.S3Storage",
+          "OPTIONS": {"bucket_name": "health-probe", "endpoint_url": moto_s3, "access_key": "testing",
+                      "secret_key": "testing-secret", "region_name": "us-east-1"}}
+    with override_settings(BACKUP_DIR=str(tmp_path), HEALTH_STORAGE_ALIAS="offsite",
+                           STORAGES={"offsite": s3}):
+        assert Storage().result()["detail"] == "directory and bucket writable"
+    missing = {**s3, "OPTIONS": {**s3["OPTIONS"], "bucket_name": "no-such-bucket"}}
+    with override_settings(BACKUP_DIR=str(tmp_path), HEALTH_STORAGE_ALIAS="offsite",
+                           STORAGES={"offsite": missing}):
+        result = Storage().result()
+        assert result["status"] == "down" and result["error"] == "backup bucket not writable"
