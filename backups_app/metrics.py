@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from ops import requestfacts
 
 from . import locking
 
@@ -55,7 +56,7 @@ class BackupCollector:
         return []  # values are read at scrape time; nothing to describe ahead
 
     def collect(self):
-        prefix = getattr(settings, "PROMETHEUS_PREFIX", "papyrus_")
+        prefix = requestfacts.prefix()
         yield from self._from_database(prefix)
         yield from self._from_redis(prefix)
 

@@ -108,7 +108,7 @@ from ops.cache.redis_config import redis_settings  # noqa: E402
 
 _redis = redis_settings(url=REDIS_URL, password=REDIS_PASSWORD, db=REDIS_DB,
                         sentinel_master=REDIS_SENTINEL_MASTER, sentinel_nodes=REDIS_SENTINEL_NODES,
-                        cluster_nodes=REDIS_CLUSTER_NODES)
+                        cluster_nodes=REDIS_CLUSTER_NODES, key_prefix="papyrus")
 CACHES = _redis["CACHES"]
 SESSION_ENGINE = _redis["SESSION_ENGINE"]
 SESSION_CACHE_ALIAS = _redis["SESSION_CACHE_ALIAS"]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import time
 
-from django.conf import settings
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from ops import requestfacts
 
 from .. import conf, locking, pg
 
@@ -50,7 +51,7 @@ class PitrCollector:
     def collect(self):
         if not conf.pitr_enabled():
             return
-        prefix = getattr(settings, "PROMETHEUS_PREFIX", "papyrus_")
+        prefix = requestfacts.prefix()
         yield from self._archiver(prefix)
         yield from self._drills(prefix)
         yield from self._failures(prefix)

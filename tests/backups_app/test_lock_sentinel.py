@@ -15,7 +15,8 @@ from . import support
 @pytest.fixture
 def sentinel_site(settings, tmp_path, fresh_sentinel):  # noqa: F811
     """The site configured as an operator would with REDIS_SENTINEL_* (REDIS_URL still points elsewhere)."""
-    built = redis_settings(url=settings.REDIS_URL, sentinel_master="mymaster", sentinel_nodes=fresh_sentinel.nodes)
+    built = redis_settings(url=settings.REDIS_URL, sentinel_master="mymaster", sentinel_nodes=fresh_sentinel.nodes,
+                           key_prefix=settings.CACHES["default"]["KEY_PREFIX"])
     settings.CACHES = built["CACHES"]
     settings.BACKUP_DIR = str(tmp_path / "backups")
     support.no_s3(settings)
