@@ -33,10 +33,6 @@ def backup_get(*, name: str) -> Backup | None:
     return Backup.objects.filter(name=names.validate(name)).first()
 
 
-def local_path(name: str):
-    return conf.backup_dir() / names.validate(name)
-
-
 def manifest_for(name: str) -> dict | None:
     """The manifest of `name`: from the database, else `<name>.json` beside the file, else from S3."""
     row = backup_get(name=name)
@@ -101,11 +97,6 @@ def backup_freshness(*, now=None) -> dict:
         status = "up"
     return {"status": status, "lastSuccessAt": _iso(last["success"]),
             "ageSeconds": round(age, 1) if age is not None else None, "lastVerifiedAt": _iso(last["verified"])}
-
-
-def busy() -> str | None:
-    """Who holds the backup/restore lock right now, or None."""
-    return locking.current_holder()
 
 
 def last_success_timestamp() -> float | None:
