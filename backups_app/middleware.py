@@ -5,7 +5,7 @@ from django.http import JsonResponse
 
 from ops.cache.errors import REDIS_ERRORS
 
-from . import conf, locking
+from . import conf, maintenance
 
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -29,7 +29,7 @@ class MaintenanceMiddleware:
 
     def _on(self) -> bool:
         try:
-            return locking.in_maintenance()
+            return maintenance.in_maintenance()
         except REDIS_ERRORS:
             log.warning("backups: maintenance flag unreadable (Redis down); allowing the write")
             return False

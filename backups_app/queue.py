@@ -7,15 +7,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf, crypto, locking, names, storage, tasks
+from . import conf, crypto, lock, names, storage, tasks
 from .errors import BackupNotFound, Busy
 from .models import Backup
 
 
 def backup_enqueue(*, kind: str = Backup.Kind.MANUAL) -> Backup:
     """Record a pending backup and hand it to a Celery worker; raise Busy when one is running."""
-    if locking.busy():
-        raise Busy(f"another backup or restore is running ({locking.current_holder()})")
+    if lock.busy():
+        raise Busy(f"another backup or restore is running ({lock.current_holder()})")
     taken = lambda n: Backup.objects.filter(name=n).exists() or (conf.backup_dir() / n).exists()  # noqa: E731
     row = Backup.objects.create(name=names.next_free(timezone.now().replace(tzinfo=None), taken,
                                                      encrypted=crypto.enabled()), kind=kind)
@@ -25,8 +25,8 @@ def backup_enqueue(*, kind: str = Backup.Kind.MANUAL) -> Backup:
 def restore_enqueue(*, name: str) -> Backup:
     """Check that `name` exists and nothing runs, then queue its restore on a Celery worker."""
     names.validate(name)
-    if locking.busy():
-        raise Busy(f"another backup or restore is running ({locking.current_holder()})")
+    if lock.busy():
+        raise Busy(f"another backup or restore is running ({lock.current_holder()})")
     row = Backup.objects.filter(name=name, status=Backup.Status.SUCCESS).first()
     if row is None and not (conf.backup_dir() / name).exists() and not (storage.enabled() and storage.exists(name)):
         raise BackupNotFound(f"backup {name} not found")

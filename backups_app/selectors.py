@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from . import conf, locking, names, pg, storage
+from . import conf, lock, names, pg, storage
 from .models import Backup
 
 
@@ -16,7 +16,7 @@ def backup_list(*, include_failed: bool = False):
     rows = Backup.objects.all()
     if not include_failed:
         shown = [Backup.Status.SUCCESS, Backup.Status.PENDING]
-        if locking.busy():  # a 'running' row without a live lock holder is a crash leftover
+        if lock.busy():  # a 'running' row without a live lock holder is a crash leftover
             shown.append(Backup.Status.RUNNING)
         rows = rows.filter(status__in=shown)
     return rows

@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from ops import requestfacts
 
-from .. import conf, locking, pg
+from .. import conf, keys, pg
 
 log = logging.getLogger(__name__)
 OPERATIONS = ("pitr_base", "pitr_cleanup", "pitr_restore", "pitr_drill")
@@ -94,7 +94,7 @@ class PitrCollector:
 
     def _failures(self, prefix: str):
         try:
-            values = locking.client().mget([locking._key("failures", op) for op in OPERATIONS])
+            values = keys.client().mget([keys.key("failures", op) for op in OPERATIONS])
         except Exception:  # noqa: BLE001
             log.warning("backups: PITR metrics could not read failure counters from Redis")
             return

@@ -1,7 +1,7 @@
 """Writes, one module per verb: create, restore, recover, verify, retention, drill, pages.
 
 Commands, Celery tasks, the API and the admin call these. One backup, restore or cleanup at a time
-across all processes (locking.exclusive); drills only mark their file in use. Every failure raises a
+across all processes (lock.exclusive); drills only mark their file in use. Every failure raises a
 BackupError subclass with a message meant for people. Nothing here imports tasks (queue.py does).
 """
 from ..errors import BackupError, BackupNotFound, Busy

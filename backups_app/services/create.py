@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .. import conf, crypto, dump, locking, names, pg, preflight, storage
+from .. import conf, crypto, dump, lock, names, pg, preflight, storage
 from ..errors import BackupError
 from ..metrics import record_failure
 from ..models import Backup
@@ -25,7 +25,7 @@ log = logging.getLogger("backups_app.services")
 def backup_create(*, kind: str = Backup.Kind.MANUAL, name: str | None = None, progress=None,
                   wait: float = 0) -> Backup:
     """Dump the database into BACKUP_DIR/<name> (+ manifest, + S3 copy); return the Backup row."""
-    with locking.exclusive("backup", wait=wait):
+    with lock.exclusive("backup", wait=wait):
         return create_locked(kind=kind, name=name, progress=progress)
 
 

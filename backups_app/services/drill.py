@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .. import loader, locking, names, pg
+from .. import in_use, loader, names, pg
 from ..errors import BackupError, BackupNotFound
 from ..metrics import record_failure
 from ..models import Backup
@@ -25,7 +25,7 @@ def backup_drill(*, name: str | None = None, progress=None) -> Backup:
     """Restore a backup (default: the newest successful one) into a scratch database, compare it
     with its manifest (row counts, migrations), drop it; record verified_at and the restore time."""
     name = names.validate(name) if name else _newest_success()
-    with locking.using(name):
+    with in_use.using(name):
         try:
             path, manifest = fetch_verified(name, operation="drill")
             duration = _drill_into_scratch(path, manifest, progress)

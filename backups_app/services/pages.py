@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from .. import conf, locking, names, pg
+from .. import conf, in_use, names, pg
 from ..errors import BackupError
 from .drill import scratch_database
 from .fetch import fetch_verified
@@ -22,7 +22,7 @@ def backup_restore_pages(*, name: str, page_ids=(), folder: str = "", progress=N
     if not page_ids and not folder:
         raise BackupError("name the pages to bring back (--page=ID, repeatable, or --folder=NAME)")
     restorer = conf.page_restorer()
-    with locking.using(name):
+    with in_use.using(name):
         path, _ = fetch_verified(name, operation="restore")
         with scratch_database(path, progress, phase="time travel") as (scratch, _):
             with pg.raw_connection(database=scratch) as conn:

@@ -5,7 +5,7 @@ import logging
 
 from django.utils import timezone
 
-from .. import conf, loader, locking, pg
+from .. import conf, loader, lock, maintenance, pg
 from ..errors import Busy
 from ..metrics import record_failure
 from ..models import Backup
@@ -66,10 +66,10 @@ def backup_recover(*, wait: float = 0) -> dict:
     restore, restore_committed sent for the latter) and turns maintenance mode off.
     Returns settle_interrupted's dict plus "maintenance": whether it was on.
     """
-    with locking.exclusive("recover", wait=wait):
+    with lock.exclusive("recover", wait=wait):
         settled = settle_interrupted()
-        settled["maintenance"] = locking.in_maintenance()
-        locking.set_maintenance(False)
+        settled["maintenance"] = maintenance.in_maintenance()
+        maintenance.set_maintenance(False)
     return settled
 
 
@@ -79,12 +79,12 @@ def settle_if_interrupted() -> dict | None:
     belonged to a dead restore. None when there was nothing to do."""
     from .selectors import has_unsettled
 
-    if not has_unsettled() or locking.busy():
+    if not has_unsettled() or lock.busy():
         return None
-    with locking.exclusive("settle"):
+    with lock.exclusive("settle"):
         settled = settle_interrupted()
         if settled["rolled_back"] or settled["committed"]:
-            locking.set_maintenance(False)
+            maintenance.set_maintenance(False)
     return settled
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import close_old_connections, connections
 
-from .. import conf, crypto, loader, locking, names, pg, preflight
+from .. import conf, crypto, loader, lock, maintenance, names, pg, preflight
 from ..errors import BackupError
 from ..metrics import record_failure
 from ..models import Backup
@@ -40,7 +40,7 @@ def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight:
         except preflight.PreflightBlocked as exc:
             mark_restore(name, status="failed", error=str(exc))
             raise
-    with locking.exclusive("restore", wait=wait, in_use=names.validate(name)):
+    with lock.exclusive("restore", wait=wait, in_use_name=names.validate(name)):
         settle_interrupted()
         try:
             path, _ = fetch_verified(name, operation="restore")
@@ -50,7 +50,7 @@ def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight:
         if names.is_encrypted(name):  # a wrong identity is refused before anything changes
             crypto.check_identity(path)
         crypto.check_safety_backup_readable()
-        with locking.maintenance():
+        with maintenance.during():
             mark_restore(name, status="running")
             connections.close_all()  # our own sessions must not hold anything the swap needs
             _end_idle_transactions()

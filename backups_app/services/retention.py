@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .. import conf, locking, names, storage
+from .. import conf, in_use, lock, names, storage
 from ..models import Backup
 
 log = logging.getLogger("backups_app.services")
@@ -20,7 +20,7 @@ def backup_cleanup(*, now=None, wait: float = 0) -> list[str]:
     Never removed: the newest verified backup, the newest successful one, anything in use
     (restore/drill/verify running) or still pending/running.
     """
-    with locking.exclusive("cleanup", wait=wait):
+    with lock.exclusive("cleanup", wait=wait):
         cutoff = (now or timezone.now()).replace(tzinfo=None) - timedelta(days=conf.retention_days())
         local = {p.name for p in conf.backup_dir().glob(names.PATTERN) if names.is_valid(p.name)}
         remote = storage.list_names() if storage.enabled() else set()
@@ -43,7 +43,7 @@ def _protected(rows: dict) -> set[str]:
     verified = [r for r in ok if r.verified_at]
     if verified:
         keep.add(max(verified, key=lambda r: r.name).name)
-    return keep | locking.in_use_names()
+    return keep | in_use.in_use_names()
 
 
 def _remove(name: str, row: Backup | None, *, in_s3: bool) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from .. import conf, loader, locking, names
+from .. import conf, in_use, loader, names
 from ..errors import BackupError
 from .fetch import fetch_verified
 
@@ -24,7 +24,7 @@ def backup_verify(*, name: str | None = None) -> list[dict]:
 
 def _verify_one(name: str) -> dict:
     try:
-        with locking.using(name):
+        with in_use.using(name):
             path, _ = fetch_verified(name, operation="verify")
             size = loader.check_complete(path)
     except BackupError as exc:

@@ -4,7 +4,7 @@ A control ping made /health wait up to a second for replies (two when the broker
 holding a serving worker. Instead each worker's main process writes `hostname → time` into a
 Redis hash every HEALTH_CELERY_HEARTBEAT_SECONDS (and removes it on a warm shutdown); the check
 is one HGETALL. The Redis is the one the "redis" check pings (the django-redis cache, else
-REDIS_URL), which in Papyrus is also the broker.
+REDIS_URL), often the Celery broker too.
 """
 from __future__ import annotations
 

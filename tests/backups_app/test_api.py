@@ -9,7 +9,7 @@ import pytest
 import redis
 from rest_framework.test import APIClient
 
-from backups_app import locking
+from backups_app import lock
 from backups_app.models import Backup
 
 from . import support
@@ -65,7 +65,7 @@ def test_staff_queues_a_backup_and_follows_its_status_url(staff):
 
 @pytest.mark.django_db
 def test_backup_refused_with_409_while_another_runs(staff):
-    with locking.exclusive("test"):
+    with lock.exclusive("test"):
         response = staff.post("/api/admin/backup", {}, format="json")
     assert response.status_code == 409 and "running" in response.json()["message"]
 

@@ -4,7 +4,7 @@ import uuid
 import pytest
 import redis
 
-from backups_app import locking
+from backups_app import lock
 from ops.cache.redis_config import redis_settings
 from tests.support.redis_fixtures import fresh_sentinel  # noqa: F401 - fixture
 from tests.support.redis_topologies import wait_until
@@ -35,7 +35,7 @@ def test_a_failover_while_a_backup_holds_the_lock_keeps_it_held_on_the_new_maste
     staff = login(make_user(is_staff=True, is_superuser=True))
     key = settings.BACKUP_REDIS_PREFIX + "lock"
     old_port = sentinel_site.master_port()
-    with locking.exclusive("backup"):
+    with lock.exclusive("backup"):
         assert (_on(old_port).get(key) or b"").decode().startswith("backup by "), "the lock is not on the Sentinel master"
         replica = next(s for s in sentinel_site.servers if s.port != old_port)
         wait_until(lambda: replica.client().get(key), "the lock to reach the replica")
@@ -48,7 +48,7 @@ def test_a_failover_while_a_backup_holds_the_lock_keeps_it_held_on_the_new_maste
         before = new_master.pttl(key)
         wait_until(lambda: new_master.pttl(key) > before, "the holder to renew the lock on the new master")
 
-        assert locking.current_holder().startswith("backup by ")
+        assert lock.current_holder().startswith("backup by ")
         refused = staff.post("/api/admin/backup", {}, format="json")
         assert refused.status_code == 409 and "running" in refused.json()["message"]
     assert new_master.get(key) is None, "the lock was not released on the new master"
