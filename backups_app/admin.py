@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 
-from . import names, preflight, services
+from . import names, preflight, queue
 from .errors import BackupError
 from .models import Backup
 
@@ -84,7 +84,7 @@ class BackupAdmin(admin.ModelAdmin):
         if request.method != "POST" or not self.has_view_permission(request) or not request.user.is_staff:
             return HttpResponseRedirect(reverse("admin:backups_app_backup_changelist"))
         try:
-            row = services.backup_enqueue()
+            row = queue.backup_enqueue()
             self.message_user(request, f"Backup {row.name} queued; refresh to see it finish.", messages.SUCCESS)
         except BackupError as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -98,7 +98,7 @@ class BackupAdmin(admin.ModelAdmin):
         form = RestoreConfirmForm(request.POST or None, expected=name)
         if request.method == "POST" and form.is_valid():
             try:
-                services.restore_enqueue(name=name)
+                queue.restore_enqueue(name=name)
                 self.message_user(request, f"Restore of {name} queued: the site refuses writes until it "
                                            "finishes; a safety backup is taken first.", messages.WARNING)
                 return HttpResponseRedirect(changelist)

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import names, preflight, selectors, services
+from . import names, preflight, queue, selectors
 from .errors import BackupNotFound, Busy
 from .models import Backup
 
@@ -77,7 +77,7 @@ class BackupCreateView(StaffOnly):
     @extend_schema(operation_id="admin_backup_create", request=None, responses={202: QUEUED})
     def post(self, request):
         try:
-            row = services.backup_enqueue()
+            row = queue.backup_enqueue()
         except Busy as exc:
             raise Conflict(str(exc)) from None
         return Response({"name": row.name, "status": row.status, "statusUrl": _status_url(request, row.name)},
@@ -129,7 +129,7 @@ class BackupRestoreView(StaffOnly):
         data.is_valid(raise_exception=True)
         name = data.validated_data["file"]
         try:
-            services.restore_enqueue(name=name)
+            queue.restore_enqueue(name=name)
         except BackupNotFound:
             raise NotFound("No backup with that name") from None
         except Busy as exc:

@@ -5,7 +5,8 @@
     BACKUP_DRILL_SCHEDULE = "0 3 1 * *"  # restore drill, monthly by default
     BACKUP_RETENTION_DAYS = 30
     BACKUP_DIR = "./backups"
-    BACKUP_S3_BUCKET = ""                # off-site copy when set (AWS_* / AWS_S3_ENDPOINT_URL)
+    BACKUP_STORAGE = "backups"           # the STORAGES alias of the off-site S3 store (absent: no copy);
+                                         # the project builds it from BACKUP_S3_BUCKET / AWS_* (s3_storage)
     BACKUP_S3_PREFIX = "backups/"
     BACKUP_S3_OBJECT_LOCK_DAYS = 0       # > 0: every upload under S3 Object Lock for that many days
     BACKUP_S3_OBJECT_LOCK_MODE = "COMPLIANCE"  # or GOVERNANCE (removable by those allowed to bypass it)
@@ -13,6 +14,8 @@
     BACKUP_COMPRESS_THREADS = 2
     BACKUP_SAFETY_COMPRESSION_LEVEL = 1  # the safety backup a restore takes: speed over size
     BACKUP_LOCK_TIMEOUT = 60             # seconds; the holder extends it while alive
+    BACKUP_REDIS_CACHE = "default"       # django-redis cache alias: the lock follows its Sentinel/Cluster
+    BACKUP_REDIS_PREFIX = "papyrus:backups:"  # key prefix of the lock, in-use markers, maintenance flag, counters
     BACKUP_RESTORE_LOCK_TIMEOUT = "30s"  # PostgreSQL lock_timeout for the schema swap
     BACKUP_MAINTENANCE_RETRY_AFTER = 60  # Retry-After (s) on writes refused during a restore
     BACKUP_MAX_AGE_HOURS = 26            # freshness: older newest-success backup = stale
@@ -51,10 +54,6 @@ def backup_dir() -> Path:
     return Path(_get("BACKUP_DIR", "backups")).resolve()
 
 
-def s3_bucket() -> str:
-    return _get("BACKUP_S3_BUCKET", "") or ""
-
-
 def s3_prefix() -> str:
     return _get("BACKUP_S3_PREFIX", "backups/")
 
@@ -67,19 +66,27 @@ def s3_object_lock_mode() -> str:
     return str(_get("BACKUP_S3_OBJECT_LOCK_MODE", "COMPLIANCE") or "COMPLIANCE").upper()
 
 
+def storage_alias() -> str:
+    return _get("BACKUP_STORAGE", "backups") or "backups"
+
+
 def s3_options() -> dict:
-    """Keyword arguments for storages.backends.s3.S3Storage (empty values left to boto3)."""
-    options = {
-        "bucket_name": s3_bucket(),
-        "access_key": _get("AWS_ACCESS_KEY_ID", "") or None,
-        "secret_key": _get("AWS_SECRET_ACCESS_KEY", "") or None,
-        "region_name": _get("AWS_REGION", "") or None,
-        "endpoint_url": _get("AWS_S3_ENDPOINT_URL", "") or None,
-        "location": "",
-        "file_overwrite": True,
-        "default_acl": None,
-    }
-    return {k: v for k, v in options.items() if v is not None}
+    """OPTIONS of the STORAGES alias BACKUP_STORAGE: the one S3 configuration (empty when not set)."""
+    return dict(_get("STORAGES", {}).get(storage_alias(), {}).get("OPTIONS", {}))
+
+
+def s3_bucket() -> str:
+    return s3_options().get("bucket_name", "") or ""
+
+
+def s3_storage(*, bucket: str, access_key: str = "", secret_key: str = "", region: str = "",
+               endpoint_url: str = "") -> dict:
+    """The STORAGES entry of the off-site store, for a settings module (empty values left to boto3)."""
+    given = {"bucket_name": bucket, "access_key": access_key, "secret_key": secret_key, "region_name": region,
+             "endpoint_url": endpoint_url}
+    options = {k: v for k, v in given.items() if v}
+    options.update(location="", file_overwrite=True, default_acl=None)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
 def compression_level() -> int:
@@ -145,18 +152,9 @@ def app_version() -> str:
     return str(_get("VERSION", ""))
 
 
-def redis_url() -> str:
-    return _get("BACKUP_REDIS_URL", "") or _get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def redis_options() -> dict:
-    """REDIS_PASSWORD / REDIS_DB apply even when the URL lacks them (SPEC §3)."""
-    options = {}
-    if _get("REDIS_PASSWORD", ""):
-        options["password"] = _get("REDIS_PASSWORD", "")
-    if str(_get("REDIS_DB", "")).strip():
-        options["db"] = int(_get("REDIS_DB", 0))
-    return options
+def redis_cache() -> str:
+    """The django-redis cache alias whose Redis holds the lock, the markers and the counters."""
+    return _get("BACKUP_REDIS_CACHE", "default") or "default"
 
 
 def key_prefix() -> str:
@@ -214,6 +212,7 @@ def pitr_os_user() -> str:
 
 
 def aws_options() -> dict:
-    """AWS_* settings for barman-cloud's boto3 (values may be empty: boto3 then looks elsewhere)."""
-    return {"access_key": _get("AWS_ACCESS_KEY_ID", "") or "", "secret_key": _get("AWS_SECRET_ACCESS_KEY", "") or "",
-            "region": _get("AWS_REGION", "") or "", "endpoint_url": _get("AWS_S3_ENDPOINT_URL", "") or ""}
+    """The S3 store's credentials, region and endpoint for barman-cloud's boto3 ("" where boto3 looks elsewhere)."""
+    options = s3_options()
+    return {"access_key": options.get("access_key") or "", "secret_key": options.get("secret_key") or "",
+            "region": options.get("region_name") or "", "endpoint_url": options.get("endpoint_url") or ""}

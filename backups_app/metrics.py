@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from . import locking
+from ops import requestfacts
+
+from . import keys
 
 log = logging.getLogger(__name__)
 OPERATIONS = ("create", "upload", "restore", "verify", "drill", "cleanup")
@@ -20,7 +21,7 @@ OPERATIONS = ("create", "upload", "restore", "verify", "drill", "cleanup")
 def record_failure(operation: str) -> None:
     """Count one failed backup operation (never raises: metrics must not break the operation)."""
     try:
-        locking.client().incr(locking._key("failures", operation))
+        keys.client().incr(keys.key("failures", operation))
     except Exception:  # noqa: BLE001 - Redis down: the failure is still logged and recorded in the DB
         log.warning("backups: could not count a %s failure in Redis", operation)
 
@@ -28,7 +29,7 @@ def record_failure(operation: str) -> None:
 def record_preflight_block(check: str) -> None:
     """Count one restore refused by a preflight check (never raises)."""
     try:
-        locking.client().incr(locking._key("preflight-blocks", check))
+        keys.client().incr(keys.key("preflight-blocks", check))
     except Exception:  # noqa: BLE001 - Redis down: the refusal itself is what matters
         log.warning("backups: could not count a %s preflight block in Redis", check)
 
@@ -36,13 +37,13 @@ def record_preflight_block(check: str) -> None:
 def preflight_block_counts() -> dict[str, int]:
     from .preflight import CHECKS
 
-    values = locking.client().mget([locking._key("preflight-blocks", check) for check in CHECKS])
+    values = keys.client().mget([keys.key("preflight-blocks", check) for check in CHECKS])
     return {check: int(v or 0) for check, v in zip(CHECKS, values)}
 
 
 def failure_counts() -> dict[str, int]:
-    conn = locking.client()
-    values = conn.mget([locking._key("failures", op) for op in OPERATIONS])
+    conn = keys.client()
+    values = conn.mget([keys.key("failures", op) for op in OPERATIONS])
     return {op: int(v or 0) for op, v in zip(OPERATIONS, values)}
 
 
@@ -55,7 +56,7 @@ class BackupCollector:
         return []  # values are read at scrape time; nothing to describe ahead
 
     def collect(self):
-        prefix = getattr(settings, "PROMETHEUS_PREFIX", "papyrus_")
+        prefix = requestfacts.prefix()
         yield from self._from_database(prefix)
         yield from self._from_redis(prefix)
 

@@ -1,10 +1,11 @@
 """Maintenance mode during a restore: writes get 503 JSON with Retry-After; reads keep working."""
 import logging
 
-import redis
 from django.http import JsonResponse
 
-from . import conf, locking
+from ops.cache.errors import REDIS_ERRORS
+
+from . import conf, maintenance
 
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -17,7 +18,6 @@ class MaintenanceMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.client = None
 
     def __call__(self, request):
         if request.method in WRITE_METHODS and not request.path.startswith(EXEMPT_PREFIXES) and self._on():
@@ -29,8 +29,7 @@ class MaintenanceMiddleware:
 
     def _on(self) -> bool:
         try:
-            self.client = self.client or locking.client()
-            return locking.in_maintenance(self.client)
-        except redis.RedisError:
+            return maintenance.in_maintenance()
+        except REDIS_ERRORS:
             log.warning("backups: maintenance flag unreadable (Redis down); allowing the write")
             return False

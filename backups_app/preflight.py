@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
-from . import conf, crypto, locking, names, pg, storage
+from . import conf, crypto, lock, names, pg, storage
 from .dump import sha256_of
 from .errors import BackupError, BackupNotFound
 from .metrics import record_preflight_block
@@ -282,7 +282,7 @@ def _secrets(manifest: dict) -> Check:
 
 def _lock() -> Check:
     try:
-        holder = locking.current_holder() if locking.busy() else None
+        holder = lock.current_holder() if lock.busy() else None
     except Exception:  # noqa: BLE001 - Redis down: the restore itself will say so
         return Check("lock", WARN, "Redis is unreachable: the lock could not be checked")
     if holder:

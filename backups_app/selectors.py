@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from . import conf, locking, names, pg, storage
+from . import conf, lock, names, pg, storage
 from .models import Backup
 
 
@@ -16,7 +16,7 @@ def backup_list(*, include_failed: bool = False):
     rows = Backup.objects.all()
     if not include_failed:
         shown = [Backup.Status.SUCCESS, Backup.Status.PENDING]
-        if locking.busy():  # a 'running' row without a live lock holder is a crash leftover
+        if lock.busy():  # a 'running' row without a live lock holder is a crash leftover
             shown.append(Backup.Status.RUNNING)
         rows = rows.filter(status__in=shown)
     return rows
@@ -31,10 +31,6 @@ def has_unsettled() -> bool:
 def backup_get(*, name: str) -> Backup | None:
     """The Backup row for a valid name, or None. Raises names.InvalidName for anything else."""
     return Backup.objects.filter(name=names.validate(name)).first()
-
-
-def local_path(name: str):
-    return conf.backup_dir() / names.validate(name)
 
 
 def manifest_for(name: str) -> dict | None:
@@ -101,11 +97,6 @@ def backup_freshness(*, now=None) -> dict:
         status = "up"
     return {"status": status, "lastSuccessAt": _iso(last["success"]),
             "ageSeconds": round(age, 1) if age is not None else None, "lastVerifiedAt": _iso(last["verified"])}
-
-
-def busy() -> str | None:
-    """Who holds the backup/restore lock right now, or None."""
-    return locking.current_holder()
 
 
 def last_success_timestamp() -> float | None:

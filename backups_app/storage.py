@@ -15,6 +15,7 @@ from pathlib import Path
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from django.conf import settings
+from django.core.files.storage import storages
 from s3transfer.utils import ChunksizeAdjuster
 from storages.backends.s3 import S3Storage
 
@@ -45,7 +46,8 @@ def enabled() -> bool:
 
 
 def storage() -> S3Storage:
-    return S3Storage(**conf.s3_options())
+    """A fresh S3Storage of the STORAGES alias BACKUP_STORAGE (boto3 resources are not shared across threads)."""
+    return storages.create_storage(settings.STORAGES[conf.storage_alias()])
 
 
 def transfer_config() -> TransferConfig:

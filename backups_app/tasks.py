@@ -3,7 +3,7 @@ import logging
 
 from celery import shared_task
 
-from . import conf, locking, services
+from . import conf, maintenance, services
 from .errors import BackupError, Busy
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _scheduled_may_run(what: str) -> bool:
     """Scheduled jobs do nothing unless BACKUP_ENABLED, and skip while a restore holds the site."""
     if not conf.enabled():
         return False
-    if locking.in_maintenance():
+    if maintenance.in_maintenance():
         log.warning("backups: scheduled %s skipped, a restore is running", what)
         return False
     return True

@@ -109,7 +109,7 @@ from ops.cache.redis_config import redis_settings  # noqa: E402
 
 _redis = redis_settings(url=REDIS_URL, password=REDIS_PASSWORD, db=REDIS_DB,
                         sentinel_master=REDIS_SENTINEL_MASTER, sentinel_nodes=REDIS_SENTINEL_NODES,
-                        cluster_nodes=REDIS_CLUSTER_NODES)
+                        cluster_nodes=REDIS_CLUSTER_NODES, key_prefix="papyrus")
 CACHES = _redis["CACHES"]
 SESSION_ENGINE = _redis["SESSION_ENGINE"]
 SESSION_CACHE_ALIAS = _redis["SESSION_CACHE_ALIAS"]
@@ -247,6 +247,14 @@ AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default="")
 AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default="")
 AWS_REGION = env("AWS_REGION", default="")
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="")
+# The one S3 configuration: backup copies, PITR's barman-cloud and the /health bucket probe all read
+# STORAGES["backups"] (django-storages' S3Storage); no alias, no off-site store.
+from backups_app.conf import s3_storage  # noqa: E402
+
+if BACKUP_S3_BUCKET:
+    STORAGES["backups"] = s3_storage(bucket=BACKUP_S3_BUCKET, access_key=AWS_ACCESS_KEY_ID,
+                                     secret_key=AWS_SECRET_ACCESS_KEY, region=AWS_REGION,
+                                     endpoint_url=AWS_S3_ENDPOINT_URL)
 BACKUP_DRILL_SCHEDULE = env("BACKUP_DRILL_SCHEDULE", default="0 3 1 * *")  # monthly restore drill
 BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
 # S3 Object Lock on every upload (0 = off): the bucket must have Object Lock enabled.

@@ -16,8 +16,6 @@ import subprocess
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import boto3
-
 from .. import conf
 from ..errors import BackupError
 
@@ -116,10 +114,9 @@ def restore_command() -> str:
 
 
 def _s3():
-    options = conf.aws_options()
-    return boto3.client("s3", endpoint_url=options["endpoint_url"] or None, region_name=options["region"] or None,
-                        aws_access_key_id=options["access_key"] or None,
-                        aws_secret_access_key=options["secret_key"] or None)
+    from ..storage import storage
+
+    return storage().connection.meta.client
 
 
 def _root() -> tuple[str, str]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import time
 
-from django.conf import settings
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from .. import conf, locking, pg
+from ops import requestfacts
+
+from .. import conf, keys, pg
 
 log = logging.getLogger(__name__)
 OPERATIONS = ("pitr_base", "pitr_cleanup", "pitr_restore", "pitr_drill")
@@ -50,7 +51,7 @@ class PitrCollector:
     def collect(self):
         if not conf.pitr_enabled():
             return
-        prefix = getattr(settings, "PROMETHEUS_PREFIX", "papyrus_")
+        prefix = requestfacts.prefix()
         yield from self._archiver(prefix)
         yield from self._drills(prefix)
         yield from self._failures(prefix)
@@ -93,7 +94,7 @@ class PitrCollector:
 
     def _failures(self, prefix: str):
         try:
-            values = locking.client().mget([locking._key("failures", op) for op in OPERATIONS])
+            values = keys.client().mget([keys.key("failures", op) for op in OPERATIONS])
         except Exception:  # noqa: BLE001
             log.warning("backups: PITR metrics could not read failure counters from Redis")
             return

@@ -3,7 +3,7 @@ import logging
 
 from celery import shared_task
 
-from .. import conf, locking
+from .. import conf, maintenance
 from .barman import PitrError
 
 log = logging.getLogger(__name__)
@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 def _may_run(what: str) -> bool:
     if not conf.pitr_enabled():
         return False
-    if locking.in_maintenance():
+    if maintenance.in_maintenance():
         log.warning("backups: scheduled %s skipped, a restore is running", what)
         return False
     return True

@@ -1,5 +1,13 @@
-"""The raw redis-py client behind a django-redis cache alias (Redis, Sentinel master or Cluster)."""
+"""The one place a Redis client is built: the raw redis-py client behind a django-redis cache alias.
+
+The cache alias carries the deployment's shape (single server, Sentinel master, Cluster: see
+redis_config.py), so every user that goes through here follows a Sentinel failover. `url_client`
+is only for projects without a django-redis cache (an ops app installed on its own).
+"""
+import functools
+
 from django.core.cache import caches
+from django_redis import get_redis_connection
 
 
 def redis_client(alias: str):
@@ -7,7 +15,22 @@ def redis_client(alias: str):
 
     Raises one of `errors.REDIS_ERRORS` when the client cannot be built (an unreachable cluster).
     """
-    return caches[alias].client.get_client(write=True)
+    return get_redis_connection(alias, write=True)
+
+
+def is_redis_cache(alias: str) -> bool:
+    """True when `alias` is a django-redis cache (so `redis_client(alias)` can serve it)."""
+    from django.conf import settings
+
+    return getattr(settings, "CACHES", {}).get(alias, {}).get("BACKEND", "").startswith("django_redis.")
+
+
+@functools.lru_cache(maxsize=4)
+def url_client(url: str, *, timeout: float):
+    """A plain client for `url`, for a project that has no django-redis cache to go through."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def make_key(alias: str, key: str) -> str:

@@ -3,7 +3,9 @@
 Imported by settings modules, so it must not touch `django.conf.settings`.
 
     redis_settings(url=..., password=..., db=..., sentinel_master=..., sentinel_nodes=...,
-                   cluster_nodes=...) -> {"CACHES": ..., "SESSION_ENGINE": ..., ...}
+                   cluster_nodes=..., key_prefix="") -> {"CACHES": ..., "SESSION_ENGINE": ..., ...}
+
+`key_prefix` is the cache's KEY_PREFIX; the project names its own (none by default).
 
 Three shapes: a single server (`REDIS_URL`), Sentinel (`REDIS_SENTINEL_MASTER` +
 `REDIS_SENTINEL_NODES`: every Redis user goes through Sentinel) and Cluster
@@ -144,7 +146,7 @@ def channel_layers(topology: RedisTopology,
 
 
 def redis_settings(*, url: str, password: str = "", db: str | int | None = "", sentinel_master: str = "",
-                   sentinel_nodes: str = "", cluster_nodes: str = "", key_prefix: str = "papyrus") -> dict:
+                   sentinel_nodes: str = "", cluster_nodes: str = "", key_prefix: str = "") -> dict:
     """Every Redis-backed Django setting, ready to assign in a settings module."""
     topology = redis_topology(url=url, password=password, db=db, sentinel_master=sentinel_master,
                               sentinel_nodes=sentinel_nodes, cluster_nodes=cluster_nodes)

@@ -1,7 +1,6 @@
 """The dependency checks: database, redis, celery, and the writable-directory probe others reuse."""
 from __future__ import annotations
 
-import functools
 import math
 import os
 import tempfile
@@ -11,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from ops.cache.client import is_redis_cache, redis_client, url_client
 from ops.logging.masking import mask_url_passwords
 
 from . import conf
@@ -64,16 +64,13 @@ class Redis(HealthCheck):
     def cache_alias(self) -> str | None:
         """The django-redis cache to go through, or None when there is none (REDIS_URL is used)."""
         alias = self.alias or conf.redis_cache_alias()
-        backend = getattr(settings, "CACHES", {}).get(alias, {}).get("BACKEND", "")
-        return alias if backend.startswith("django_redis.") else None
+        return alias if is_redis_cache(alias) else None
 
     def client(self):
         alias = self.cache_alias()
         if alias is not None:
-            from ops.cache.client import redis_client
-
             return redis_client(alias)
-        return _url_client(conf.redis_server_url(), self.budget())
+        return url_client(conf.redis_server_url(), timeout=self.budget())
 
     def where(self) -> str:
         """Where the client connects, printable (passwords masked)."""
@@ -83,13 +80,6 @@ class Redis(HealthCheck):
         location = settings.CACHES[alias].get("LOCATION", "")
         location = ", ".join(location) if isinstance(location, (list, tuple)) else str(location)
         return f"cache {alias!r} at {mask_url_passwords(location, '***')}"
-
-
-@functools.lru_cache(maxsize=4)
-def _url_client(url: str, timeout: float):
-    import redis
-
-    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 class Celery(HealthCheck):

@@ -105,3 +105,14 @@ def celery_beat(env: dict, log: Path, schedule_file: Path) -> Process:
     return Process([str(BIN / "celery"), "-A", "papyrus", "beat", "--loglevel", "INFO", "-s", str(schedule_file)],
                    env=env, log=log).start()
 
+
+def use_s3(settings, **given) -> None:
+    """Point the STORAGES alias "backups" at a bucket, as settings/base.py does from BACKUP_S3_BUCKET / AWS_*."""
+    from backups_app.conf import s3_storage
+
+    settings.STORAGES = {**settings.STORAGES, "backups": s3_storage(**given)}
+
+
+def no_s3(settings) -> None:
+    """No off-site store (no "backups" alias)."""
+    settings.STORAGES = {k: v for k, v in settings.STORAGES.items() if k != "backups"}

@@ -9,8 +9,10 @@ import pytest
 import redis
 from rest_framework.test import APIClient
 
-from backups_app import locking
+from backups_app import lock
 from backups_app.models import Backup
+
+from . import support
 
 VALID_UNKNOWN = "backup_2026-01-01_000000.sql.gz"
 
@@ -19,7 +21,7 @@ VALID_UNKNOWN = "backup_2026-01-01_000000.sql.gz"
 def isolated(settings, tmp_path):
     settings.BACKUP_DIR = str(tmp_path / "backups")
     settings.BACKUP_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:8]}:"
-    settings.BACKUP_S3_BUCKET = ""
+    support.no_s3(settings)
     return tmp_path
 
 
@@ -63,7 +65,7 @@ def test_staff_queues_a_backup_and_follows_its_status_url(staff):
 
 @pytest.mark.django_db
 def test_backup_refused_with_409_while_another_runs(staff):
-    with locking.exclusive("test"):
+    with lock.exclusive("test"):
         response = staff.post("/api/admin/backup", {}, format="json")
     assert response.status_code == 409 and "running" in response.json()["message"]
 
@@ -124,7 +126,7 @@ def test_detail_path_traversal_never_reaches_the_view(staff):
 
 @pytest.mark.django_db
 def test_staff_sees_no_secret_in_listing(staff, settings):
-    settings.AWS_SECRET_ACCESS_KEY = "do-not-show-this-secret"
+    support.use_s3(settings, bucket="papyrus-backups", access_key="key-id", secret_key="do-not-show-this-secret")
     Backup.objects.create(name=VALID_UNKNOWN, status="success", sha256="a" * 64, size=10)
     body = staff.get("/api/admin/backups").content.decode()
     assert "do-not-show-this-secret" not in body and VALID_UNKNOWN in body

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
-from backups_app import checks, locking, metrics, schedule, selectors, tasks
+from backups_app import checks, keys, maintenance, metrics, schedule, selectors, tasks
 from backups_app.models import Backup
 
 
@@ -17,19 +17,19 @@ def isolated(settings, tmp_path):
     settings.BACKUP_DIR = str(tmp_path / "backups")
     settings.BACKUP_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:8]}:"
     yield
-    locking.set_maintenance(False)
+    maintenance.set_maintenance(False)
 
 
 @pytest.mark.django_db
 def test_writes_get_503_with_retry_after_while_reads_keep_working(signed_in):
-    locking.set_maintenance(True, ttl=30)
+    maintenance.set_maintenance(True, ttl=30)
     write = signed_in.post("/api/pages", {"title": "During restore", "content": "x"}, format="json")
     assert write.status_code == 503
     assert write["Retry-After"] == "60" and "restoring" in write.json()["message"]
     assert APIClient().get("/api/pages").status_code == 200
     # backup endpoints stay reachable (a second restore is refused by the lock, not by maintenance)
     assert signed_in.post("/api/admin/backup", {}, format="json").status_code == 403
-    locking.set_maintenance(False)
+    maintenance.set_maintenance(False)
     assert signed_in.post("/api/pages", {"title": "After", "content": "x"}, format="json").status_code == 201
 
 
@@ -41,7 +41,7 @@ def test_scheduled_jobs_do_nothing_unless_enabled_and_skip_while_a_restore_holds
     assert not Backup.objects.exists()
 
     settings.BACKUP_ENABLED = True
-    locking.set_maintenance(True, ttl=30)
+    maintenance.set_maintenance(True, ttl=30)
     with caplog.at_level("WARNING", logger="backups_app.tasks"):
         tasks.scheduled_backup()
         tasks.scheduled_drill()
@@ -52,8 +52,8 @@ def test_scheduled_jobs_do_nothing_unless_enabled_and_skip_while_a_restore_holds
 
 
 def test_maintenance_expires_when_its_holder_dies(settings):
-    locking.set_maintenance(True, ttl=1)
-    assert 0 < locking.client().pttl(settings.BACKUP_REDIS_PREFIX + "maintenance") <= 1000
+    maintenance.set_maintenance(True, ttl=1)
+    assert 0 < keys.client().pttl(settings.BACKUP_REDIS_PREFIX + "maintenance") <= 1000
 
 
 def _scrape(settings) -> str:

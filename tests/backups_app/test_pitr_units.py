@@ -6,6 +6,8 @@ import pytest
 from backups_app.pitr import barman, checks, metrics, recover, schedule, setup
 from backups_app.pitr.barman import PitrError
 
+from . import support
+
 
 def test_target_needs_iso_8601_with_a_zone():
     assert recover.parse_target("2026-12-01T10:15:30Z") == datetime(2026, 12, 1, 10, 15, 30, tzinfo=timezone.utc)
@@ -20,7 +22,8 @@ def test_target_needs_iso_8601_with_a_zone():
 def test_checks_when_pitr_is_expected(settings):
     settings.BACKUP_PITR_ENABLED = False
     assert checks.check_pitr() == []
-    settings.BACKUP_PITR_ENABLED, settings.BACKUP_S3_BUCKET = True, ""
+    settings.BACKUP_PITR_ENABLED = True
+    support.no_s3(settings)
     settings.BACKUP_BASE_SCHEDULE = "every night"
     ids = {p.id for p in checks.check_pitr()}
     assert {"backups_app.E101", "backups_app.E102"} <= ids
@@ -28,8 +31,8 @@ def test_checks_when_pitr_is_expected(settings):
 
 
 def test_archive_command_names_the_bucket_prefix_and_no_secret(settings):
-    settings.BACKUP_S3_BUCKET, settings.AWS_S3_ENDPOINT_URL = "bkt", "http://127.0.0.1:9000"
-    settings.AWS_SECRET_ACCESS_KEY, settings.AWS_REGION = "very-secret", "eu-west-1"
+    support.use_s3(settings, bucket="bkt", endpoint_url="http://127.0.0.1:9000", access_key="key-id",
+                   secret_key="very-secret", region="eu-west-1")
     command = setup.settings(credentials_file="/var/pg/pitr/aws-credentials")["archive_command"]
     assert "s3://bkt/wal papyrus %p" in command and "--endpoint-url http://127.0.0.1:9000" in command
     assert "AWS_SHARED_CREDENTIALS_FILE=/var/pg/pitr/aws-credentials" in command
@@ -71,7 +74,7 @@ def test_beat_entries_skip_an_invalid_cron():
 
 
 def test_plan_picks_the_base_backup_before_the_target_and_refuses_outside_the_archive(monkeypatch, settings):
-    settings.BACKUP_S3_BUCKET = "bkt"
+    support.use_s3(settings, bucket="bkt")
     at = lambda s: datetime.fromisoformat(s)  # noqa: E731
     backups = [{"id": "b1", "end_time": at("2026-11-01T02:00:00+00:00")},
                {"id": "b2", "end_time": at("2026-11-02T02:00:00+00:00")}]

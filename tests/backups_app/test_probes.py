@@ -46,3 +46,19 @@ def test_backup_schedule_names_the_setting_and_says_whether_backups_run():
 def test_backup_bucket_without_a_bucket_says_backups_stay_local():
     with override_settings(BACKUP_S3_BUCKET=""):
         assert BackupBucket().run() == "BACKUP_S3_BUCKET not set: backups stay local only"
+
+
+def test_storage_writes_a_probe_to_the_storages_alias_and_fails_when_it_cannot(tmp_path, moto_s3):
+    import boto3
+
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing-secret", "region_name": "us-east-1"}
+    boto3.client("s3", endpoint_url=moto_s3, **creds).create_bucket(Bucket="health-probe")
+    s3 = {"BACKEND": "storages.backends.s3.S3Storage",
+          "OPTIONS": {"bucket_name": "health-probe", "endpoint_url": moto_s3, "access_key": "testing",
+                      "secret_key": "testing-secret", "region_name": "us-east-1"}}
+    with override_settings(BACKUP_DIR=str(tmp_path), BACKUP_STORAGE="offsite", STORAGES={"offsite": s3}):
+        assert Storage().result()["detail"] == "directory and bucket writable"
+    missing = {**s3, "OPTIONS": {**s3["OPTIONS"], "bucket_name": "no-such-bucket"}}
+    with override_settings(BACKUP_DIR=str(tmp_path), BACKUP_STORAGE="offsite", STORAGES={"offsite": missing}):
+        result = Storage().result()
+        assert result["status"] == "down" and result["error"] == "backup bucket not writable"

@@ -4,14 +4,16 @@ import os
 
 from backups_app import storage
 
+from . import support
+
 NAME = "backup_2026-03-01_020000.sql.gz"
 
 
 def test_multipart_upload_is_checked_and_downloads_back(bucket, settings, tmp_path):
     bucket_name, env, client = bucket
-    settings.BACKUP_S3_BUCKET = bucket_name
-    settings.AWS_ACCESS_KEY_ID, settings.AWS_SECRET_ACCESS_KEY = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
-    settings.AWS_REGION, settings.AWS_S3_ENDPOINT_URL = env["AWS_REGION"], env["AWS_S3_ENDPOINT_URL"]
+    support.use_s3(settings, bucket=bucket_name, access_key=env["AWS_ACCESS_KEY_ID"],
+                   secret_key=env["AWS_SECRET_ACCESS_KEY"], region=env["AWS_REGION"],
+                   endpoint_url=env["AWS_S3_ENDPOINT_URL"])
     settings.BACKUP_S3_MULTIPART_CHUNKSIZE = 5 * 1024 * 1024
     path = tmp_path / NAME
     path.write_bytes(os.urandom(12 * 1024 * 1024))

@@ -30,9 +30,22 @@ def redis_sentinel(tmp_path_factory):
 
 @pytest.fixture
 def fresh_sentinel(tmp_path):
+    """A Sentinel setup of its own, whose master a test may kill."""
     setup = SentinelSetup(tmp_path / "sentinel").start()
     yield setup
     setup.stop()
+    forget_django_redis_pools()
+
+
+def forget_django_redis_pools() -> None:
+    """django-redis keeps one pool per URL for the whole process (ConnectionFactory._pools), and a
+    Sentinel URL names the master ("redis://mymaster/0"), not the sentinels: a pool built for a
+    stopped setup would otherwise serve every later cache of that name (and hang on dead sentinels)."""
+    from django_redis.pool import ConnectionFactory
+
+    for pool in ConnectionFactory._pools.values():
+        pool.disconnect()
+    ConnectionFactory._pools.clear()
 
 
 @pytest.fixture(scope="session")
