@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import time
 from datetime import datetime, timedelta, timezone
@@ -298,7 +299,30 @@ def _switch_wal(url: str) -> str:
         return conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
 
 
-def test_retention_deletes_old_base_backups_and_only_the_wal_no_kept_backup_needs(archived_cluster):
+def _sidecar_base_backup(ctx, env: dict) -> None:
+    """What docker-compose's pitr-base service runs: deploy/postgres/base-backup.py as the data owner,
+    over a libpq connection (PG* variables) and reading the data directory's files."""
+    s3 = {"AWS_ACCESS_KEY_ID": env["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY": env["AWS_SECRET_ACCESS_KEY"],
+          "AWS_DEFAULT_REGION": env["AWS_REGION"], "AWS_S3_ENDPOINT_URL": env["AWS_S3_ENDPOINT_URL"],
+          "BACKUP_S3_BUCKET": env["BACKUP_S3_BUCKET"], "BACKUP_PITR_ENABLED": "true",
+          "BACKUP_PITR_RETENTION_DAYS": env["BACKUP_PITR_RETENTION_DAYS"]}
+    pg = {"PGHOST": "127.0.0.1", "PGPORT": str(ctx["cluster"].port), "PGUSER": "postgres", "PGDATABASE": "postgres"}
+    script = support.ROOT / "deploy" / "postgres" / "base-backup.py"
+    argv = [shutil.which("runuser"), "-u", "postgres", "--", "/usr/bin/python3", str(script), "--now"]
+    done = support.subprocess.run(argv, env={"PATH": "/usr/bin:/bin", **s3, **pg}, cwd="/", capture_output=True,
+                                  text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "base backup papyrus-" in done.stdout
+
+
+RETENTION_RUNNERS = {
+    "manage.py backup pitr-base": lambda ctx, env: support.manage(env, "backup", "pitr-base", timeout=600),
+    "compose pitr-base service script": _sidecar_base_backup,
+}
+
+
+@pytest.mark.parametrize("runner", RETENTION_RUNNERS)
+def test_retention_deletes_old_base_backups_and_only_the_wal_no_kept_backup_needs(archived_cluster, runner):
     ctx = archived_cluster
     env, url = {**archived_cluster["env"], "BACKUP_PITR_RETENTION_DAYS": "1"}, ctx["url"]
     with psycopg.connect(url) as conn:
@@ -319,7 +343,7 @@ def test_retention_deletes_old_base_backups_and_only_the_wal_no_kept_backup_need
     kept_begin = _backup_info(ctx, kept)["begin_wal"]
     assert any(s < kept_begin for s in _wal_keys(ctx)), "no WAL older than the kept backup to clean up"
 
-    support.manage(env, "backup", "pitr-base", timeout=600)  # today's, then retention (1 day)
+    RETENTION_RUNNERS[runner](ctx, env)  # today's base backup, then retention (1 day)
 
     ids = _base_ids(ctx)
     assert oldest not in ids and _base_objects(ctx, oldest) == [], "the backup outside the window is still there"
