@@ -365,3 +365,19 @@ def test_retention_deletes_old_base_backups_and_only_the_wal_no_kept_backup_need
         assert _rows(f"postgres://papyrus@127.0.0.1:{port}/papyrus") == ["A", "B"]
     finally:
         _stop(into)
+
+
+def _run_beat_base_task(env: dict) -> None:
+    code = ("import django; django.setup(); from backups_app.pitr.tasks import scheduled_pitr_base_backup; "
+            "scheduled_pitr_base_backup()")
+    support.subprocess.run([support.sys.executable, "-c", code], env=env, check=True, cwd=support.ROOT, timeout=600,
+                           capture_output=True)
+
+
+def test_the_beat_base_backup_stands_down_where_the_data_volume_runs_them(archived_cluster):
+    """compose sets BACKUP_PITR_BASE_ON_WORKER=false on the app (its pitr-base service takes them)."""
+    ctx = archived_cluster
+    _run_beat_base_task({**ctx["env"], "BACKUP_PITR_BASE_ON_WORKER": "false"})
+    assert _base_ids(ctx) == []
+    _run_beat_base_task(ctx["env"])
+    assert len(_base_ids(ctx)) == 1
