@@ -4,17 +4,20 @@ Starts its own durable PostgreSQL 15 cluster (as scripts/services.py does, archi
 `backup pitr-setup --apply`) and moto's S3 server, fills BENCH_PITR_MB of data (default 200),
 then in the same run:
 
-* base backup: `backup pitr-base` (barman-cloud-backup, gzip, to S3) vs `pg_basebackup -Ft -z`
-  into a local directory; interleaved rounds (BENCH_PITR_ROUNDS, default 2), medians, MB/s of
-  the database size;
+* base backup: `backup pitr-base` (barman-cloud-backup, gzip, to S3, then retention) vs
+  `pg_basebackup -Ft -z` into a local directory; interleaved rounds (BENCH_PITR_ROUNDS, default 2),
+  medians, MB/s of the database size; a second row takes barman-cloud-backup's own time as
+  pitr-base reports it (without the Django start and the retention run);
 * WAL replay: BENCH_PITR_WAL_MB of WAL (default 256; the issue's 1 GB takes
   `BENCH_PITR_WAL_MB=1024`) written after the base backup and archived, then `backup pitr --to`
   that moment into a new directory, timed end to end (fetch + replay + promotion); baseline: the
-  time the live cluster took to write that WAL.
+  time the live cluster took to write that WAL. The same command without `--port` (fetch and
+  configure only) is timed after it, so the rows split the base fetch from the WAL replay.
 """
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -41,12 +44,25 @@ def _moto(workdir: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _manage(env: dict, *args: str) -> float:
+    return _manage_out(env, *args)[0]
+
+
+def _manage_out(env: dict, *args: str) -> tuple[float, str]:
+    """(wall seconds, stdout) of one manage.py command."""
     began = time.perf_counter()
     done = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=7200)
     if done.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)}: {done.stderr[-2000:]}")
-    return time.perf_counter() - began
+    return time.perf_counter() - began, done.stdout
+
+
+def _barman_seconds(stdout: str) -> float:
+    """barman-cloud-backup's own time, as `backup pitr-base` reports it ("taken in 12.3s")."""
+    found = re.search(r"taken in ([0-9.]+)s", stdout)
+    if not found:
+        raise RuntimeError(f"backup pitr-base did not report its time: {stdout[-500:]}")
+    return float(found.group(1))
 
 
 def _db_size(url: str) -> float:
@@ -107,12 +123,14 @@ def run() -> list[dict]:
         _manage(env, "backup", "pitr-setup", "--apply")
         _fill(url, size_mb)
         size = _db_size(url)
-        barman, local = [], []
+        barman, barman_alone, local = [], [], []
         for n in range(rounds):
             order = ("barman", "local") if n % 2 == 0 else ("local", "barman")
             for which in order:
                 if which == "barman":
-                    barman.append(_manage(env, "backup", "pitr-base"))
+                    seconds, out = _manage_out(env, "backup", "pitr-base")
+                    barman.append(seconds)
+                    barman_alone.append(_barman_seconds(out))
                 else:
                     target = work / f"basebackup-{n}"
                     services.Postgres(work / "pg" / "data", 0)._own(target)
@@ -131,16 +149,30 @@ def run() -> list[dict]:
         recovery = _manage(env, "backup", "pitr", "--to", target_time, "--into", str(recovered), "--port", str(port))
         cluster._run(str(services.PG_BIN / "pg_ctl"), "-D", str(recovered), "-m", "immediate", "stop", check=False,
                      stdout=subprocess.DEVNULL)
+        subprocess.run(["rm", "-rf", str(recovered)], check=True)
+        # the same command without --port fetches and configures only: the base backup's share
+        fetch_only = _manage(env, "backup", "pitr", "--to", target_time, "--into", str(recovered))
+        subprocess.run(["rm", "-rf", str(recovered)], check=True)
     finally:
         cluster.stop()
         moto.terminate()
         subprocess.run(["rm", "-rf", str(work)], check=False)
     ours, theirs = size / statistics.median(barman), size / statistics.median(local)
+    alone = size / statistics.median(barman_alone)
     return [
-        {"name": f"PITR base backup ({size:,.0f} MB DB) barman-cloud-backup --gzip to S3 (moto)", "figure": ours,
+        {"name": f"PITR base backup ({size:,.0f} MB DB) `backup pitr-base` (barman-cloud-backup --gzip to S3 "
+                 "(moto) + retention + Django start)", "figure": ours,
          "unit": "MB/s", "baseline": theirs, "baseline_name": "pg_basebackup -Ft -z to a local dir",
          "ratio": ours / theirs},
+        {"name": f"PITR base backup ({size:,.0f} MB DB) barman-cloud-backup alone (its time inside pitr-base)",
+         "figure": alone, "unit": "MB/s", "baseline": theirs, "baseline_name": "pg_basebackup -Ft -z to a local dir",
+         "ratio": alone / theirs},
         {"name": f"PITR recovery: fetch base + replay {wal_mb} MB of WAL + promote", "figure": recovery, "unit": "s",
          "baseline": write_seconds, "baseline_name": "live cluster writing that WAL",
          "ratio": recovery / write_seconds},
+        {"name": f"PITR recovery minus the base fetch: {wal_mb} MB of WAL fetched + replayed + promote",
+         "figure": recovery - fetch_only, "unit": "s", "baseline": write_seconds,
+         "baseline_name": "live cluster writing that WAL", "ratio": (recovery - fetch_only) / write_seconds},
+        {"name": "PITR recovery: base backup fetch alone (barman-cloud-restore, no --port)", "figure": fetch_only,
+         "unit": "s", "baseline": recovery, "baseline_name": "the whole recovery", "ratio": fetch_only / recovery},
     ]

@@ -288,6 +288,8 @@ BACKUP_PITR_RETENTION_DAYS = env.int("BACKUP_PITR_RETENTION_DAYS", default=BACKU
 BACKUP_PITR_DRILL_SCHEDULE = env("BACKUP_PITR_DRILL_SCHEDULE", default="0 4 2 * *")  # monthly PITR drill
 BACKUP_PITR_PG_DSN = env("BACKUP_PITR_PG_DSN", default="")  # superuser conninfo; default: DB host/port, postgres
 BACKUP_PITR_OS_USER = env("BACKUP_PITR_OS_USER", default="postgres")
+# false where base backups run beside the data directory instead (docker-compose's pitr-base service)
+BACKUP_PITR_BASE_ON_WORKER = env.bool("BACKUP_PITR_BASE_ON_WORKER", default=True)
 from backups_app.pitr.schedule import beat_schedule as _pitr_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=BACKUP_BASE_SCHEDULE,

@@ -23,6 +23,8 @@ def scheduled_pitr_base_backup():
     """Beat (BACKUP_BASE_SCHEDULE): a base backup, then retention by BACKUP_PITR_RETENTION_DAYS."""
     from .base import apply_retention, base_backup
 
+    if not conf.pitr_base_on_worker():
+        return  # taken beside the data directory (compose: the pitr-base service)
     if not _may_run("base backup"):
         return
     try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -254,3 +255,129 @@ def test_pitr_drill_records_its_result_and_the_metrics_and_check_follow(archived
     assert _metrics(env)["papyrus_pitr_wal_archive_age_seconds"] > 0
     checked = support.manage(env, "check", "--database", "default", check=False)
     assert "backups_app.W103" in checked.stderr and "archive_command does not ship" in checked.stderr
+
+
+# --- retention by days -------------------------------------------------------------------------
+
+BASE_PREFIX = "wal/papyrus/base/"
+
+
+def _base_ids(ctx) -> list[str]:
+    """Backup ids that still have a backup.info in the bucket, oldest first."""
+    pages = ctx["client"].get_paginator("list_objects_v2").paginate(Bucket=ctx["bucket"], Prefix=BASE_PREFIX)
+    return sorted(o["Key"].split("/")[-2] for page in pages for o in page.get("Contents", [])
+                  if o["Key"].endswith("/backup.info"))
+
+
+def _base_objects(ctx, backup_id: str) -> list[str]:
+    found = ctx["client"].list_objects_v2(Bucket=ctx["bucket"], Prefix=f"{BASE_PREFIX}{backup_id}/")
+    return [o["Key"] for o in found.get("Contents", [])]
+
+
+def _backup_info(ctx, backup_id: str) -> dict:
+    body = ctx["client"].get_object(Bucket=ctx["bucket"], Key=f"{BASE_PREFIX}{backup_id}/backup.info")["Body"]
+    return dict(line.split("=", 1) for line in body.read().decode().splitlines() if "=" in line)
+
+
+def _age_backup(ctx, backup_id: str, days: int) -> None:
+    """Make a base backup look `days` older: barman's recovery window reads backup.info's end_time,
+    so this is what the passing of days does to the catalog (the data and WAL stay as taken)."""
+    key = f"{BASE_PREFIX}{backup_id}/backup.info"
+    lines = ctx["client"].get_object(Bucket=ctx["bucket"], Key=key)["Body"].read().decode().splitlines()
+    aged = []
+    for line in lines:
+        name, sep, value = line.partition("=")
+        if sep and name in ("begin_time", "end_time") and value != "None":
+            value = (datetime.fromisoformat(value) - timedelta(days=days)).isoformat(sep=" ")
+        aged.append(f"{name}{sep}{value}")
+    ctx["client"].put_object(Bucket=ctx["bucket"], Key=key, Body=("\n".join(aged) + "\n").encode())
+
+
+def _switch_wal(url: str) -> str:
+    """Close the current segment (so it is archived); return its name."""
+    with psycopg.connect(url.replace("papyrus@", "postgres@").rsplit("/", 1)[0] + "/postgres") as conn:
+        return conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
+
+
+def _sidecar_base_backup(ctx, env: dict) -> None:
+    """What docker-compose's pitr-base service runs: deploy/postgres/base-backup.py as the data owner,
+    over a libpq connection (PG* variables) and reading the data directory's files."""
+    s3 = {"AWS_ACCESS_KEY_ID": env["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY": env["AWS_SECRET_ACCESS_KEY"],
+          "AWS_DEFAULT_REGION": env["AWS_REGION"], "AWS_S3_ENDPOINT_URL": env["AWS_S3_ENDPOINT_URL"],
+          "BACKUP_S3_BUCKET": env["BACKUP_S3_BUCKET"], "BACKUP_PITR_ENABLED": "true",
+          "BACKUP_PITR_RETENTION_DAYS": env["BACKUP_PITR_RETENTION_DAYS"]}
+    pg = {"PGHOST": "127.0.0.1", "PGPORT": str(ctx["cluster"].port), "PGUSER": "postgres", "PGDATABASE": "postgres"}
+    script = support.ROOT / "deploy" / "postgres" / "base-backup.py"
+    argv = [shutil.which("runuser"), "-u", "postgres", "--", "/usr/bin/python3", str(script), "--now"]
+    done = support.subprocess.run(argv, env={"PATH": "/usr/bin:/bin", **s3, **pg}, cwd="/", capture_output=True,
+                                  text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "base backup papyrus-" in done.stdout
+
+
+RETENTION_RUNNERS = {
+    "manage.py backup pitr-base": lambda ctx, env: support.manage(env, "backup", "pitr-base", timeout=600),
+    "compose pitr-base service script": _sidecar_base_backup,
+}
+
+
+@pytest.mark.parametrize("runner", RETENTION_RUNNERS)
+def test_retention_deletes_old_base_backups_and_only_the_wal_no_kept_backup_needs(archived_cluster, runner):
+    ctx = archived_cluster
+    env, url = {**archived_cluster["env"], "BACKUP_PITR_RETENTION_DAYS": "1"}, ctx["url"]
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE pitr_probe (v text)")
+    support.manage(env, "backup", "pitr-base", timeout=600)  # the oldest: "3 days ago"
+    _insert(url, "A")
+    _switch_wal(url)  # WAL only the oldest backup needs
+    support.manage(env, "backup", "pitr-base", timeout=600)  # the newest outside the window: "2 days ago"
+    _insert(url, "B")
+    _wait_archived_through(ctx, _switch_wal(url))
+    time.sleep(1.1)
+    between = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    time.sleep(1.1)
+    _insert(url, "C")  # the commit after the target; archived by the next base backup's WAL switch
+    oldest, kept = _base_ids(ctx)
+    _age_backup(ctx, oldest, days=3)
+    _age_backup(ctx, kept, days=2)
+    kept_begin = _backup_info(ctx, kept)["begin_wal"]
+    assert any(s < kept_begin for s in _wal_keys(ctx)), "no WAL older than the kept backup to clean up"
+
+    RETENTION_RUNNERS[runner](ctx, env)  # today's base backup, then retention (1 day)
+
+    ids = _base_ids(ctx)
+    assert oldest not in ids and _base_objects(ctx, oldest) == [], "the backup outside the window is still there"
+    assert ids[0] == kept and len(ids) == 2, ids  # the newest backup older than the window covers its start
+    wal = _wal_keys(ctx)
+    assert wal and wal[0] == kept_begin, f"WAL before {kept_begin} kept or WAL it needs gone: {wal[:3]}"
+    span = int(wal[-1][-8:], 16) - int(kept_begin[-8:], 16) + 1
+    assert len(wal) == span, f"a gap in the WAL the kept backup needs: {wal}"
+    listed = ctx["client"].list_objects_v2(Bucket=ctx["bucket"], Prefix="wal/papyrus/wals/")["Contents"]
+    assert not [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[-1][:24] < kept_begin]  # .backup files too
+    _wait_archived_through(ctx, _switch_wal(url))
+
+    # the window's first second is recoverable from what is left: the kept backup plus its WAL
+    into, port = ctx["root"] / "recovered-kept", free_port()
+    out = support.manage(env, "backup", "pitr", "--to", between, "--into", str(into), "--port", str(port),
+                         timeout=600).stdout
+    try:
+        assert f"recovered base backup {kept}" in out
+        assert _rows(f"postgres://papyrus@127.0.0.1:{port}/papyrus") == ["A", "B"]
+    finally:
+        _stop(into)
+
+
+def _run_beat_base_task(env: dict) -> None:
+    code = ("import django; django.setup(); from backups_app.pitr.tasks import scheduled_pitr_base_backup; "
+            "scheduled_pitr_base_backup()")
+    support.subprocess.run([support.sys.executable, "-c", code], env=env, check=True, cwd=support.ROOT, timeout=600,
+                           capture_output=True)
+
+
+def test_the_beat_base_backup_stands_down_where_the_data_volume_runs_them(archived_cluster):
+    """compose sets BACKUP_PITR_BASE_ON_WORKER=false on the app (its pitr-base service takes them)."""
+    ctx = archived_cluster
+    _run_beat_base_task({**ctx["env"], "BACKUP_PITR_BASE_ON_WORKER": "false"})
+    assert _base_ids(ctx) == []
+    _run_beat_base_task(ctx["env"])
+    assert len(_base_ids(ctx)) == 1

@@ -148,3 +148,22 @@ def test_static_files_come_from_the_image_through_whitenoise(config):
     assert "manage.py collectstatic" in dockerfile
     assert "static" not in config.get("volumes", {})
     assert not any(target.startswith("/var/www/static") for target in mounts(services["nginx"]).values())
+
+
+def test_pitr_base_backups_run_on_the_data_volume_not_in_the_worker(config):
+    """barman-cloud-backup reads PGDATA's files: the pitr-base service mounts the postgres service's
+    data volume read-only at the same path, as its owner; the worker's beat entry stands down."""
+    services = config["services"]
+    side, postgres = services["pitr-base"], services["postgres"]
+    assert side["image"] == postgres["image"]  # barman-cli-cloud and papyrus-base-backup
+    assert side["user"] == "postgres" and side["command"] == ["papyrus-base-backup"]
+    (data_path,) = [t for s, t in mounts(postgres).items() if s == "pgdata"]
+    volume = [v for v in side["volumes"] if (v["source"] if isinstance(v, dict) else v.split(":")[0]) == "pgdata"][0]
+    assert mounts(side)["pgdata"] == data_path
+    assert (volume.get("read_only") if isinstance(volume, dict) else volume.endswith(":ro"))
+    environment = side["environment"]
+    assert environment["PGHOST"] == "postgres" and environment["PGPASSWORD"]
+    assert environment["BACKUP_BASE_SCHEDULE"] == "30 1 * * *" and environment["BACKUP_S3_BUCKET"] == "papyrus-backups"
+    assert side["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["BACKUP_PITR_BASE_ON_WORKER"] == "false"
