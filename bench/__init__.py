@@ -35,5 +35,6 @@ BENCHMARKS = [
     "bench.opslayer",
     "bench.loadmix",
     "bench.k6mix",
+    "bench.k6steps",
     "bench.web",
 ]

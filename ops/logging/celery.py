@@ -1,8 +1,8 @@
 """Celery: the request context travels in message headers; workers log through LOGGING.
 
 Connected from the app's ready(). A project whose Celery app module is imported before
-Django is set up should also `import ops.logging.celery` there (Papyrus does in
-papyrus/celery.py) so the worker's `setup_logging` hook is in place in time.
+Django is set up should also `import ops.logging.celery` there (a project's celery.py, after
+`app.config_from_object`) so the worker's `setup_logging` hook is in place in time.
 """
 import logging.config
 

@@ -61,7 +61,7 @@ def log_request(request, response, started: float, ctx: context.RequestContext) 
 class RequestLogMiddleware:
     """Binds the request context, echoes X-Request-ID and logs at `http` (if LOG_LEVEL allows).
 
-    Put it near the top of MIDDLEWARE (Papyrus: right after metrics) so the duration covers the stack.
+    Put it near the top of MIDDLEWARE (right after the metrics middleware) so the duration covers the stack.
     """
 
     sync_capable = True

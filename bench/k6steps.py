@@ -1,0 +1,127 @@
+"""Where the k6 mix's CPU goes: each step of k6/load-test.js's iteration, in process.
+
+bench.k6mix measures the whole stack's CPU per request of the mix; this module says which
+request costs what in the web process itself. One process runs settings.prod's WSGI application
+the way granian calls it (environ in, body iterated, closed), the operations layer as production
+runs it (metrics, JSON logs at info, request ids; rate limiting off as in bench.k6mix), and
+walks the k6 iteration ITERATIONS times as one signed-in user: GET /health, the page list, the
+first listed page, a search, then create (in the user's team), read, patch, delete, read → 404.
+Per step: the process' CPU time (every thread) per request and the SQL statements it sent; the
+baseline is the iteration's own cached anonymous page read, measured in the same iterations.
+No Celery worker runs beside it, so GET /health answers 503 after the same checks.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ITERATIONS = int(os.environ.get("K6STEPS_ITERATIONS", 300))
+STEPS = ("GET /health", "GET /api/pages", "GET /api/pages/{first}", "GET /api/search?q=test&limit=10",
+         "POST /api/pages", "GET /api/pages/{new}", "PATCH /api/pages/{new}", "DELETE /api/pages/{new}",
+         "GET /api/pages/{new} (404)")
+BASELINE = "GET /api/pages/{first}"
+PASSWORD = "LoadTest123!"
+
+
+def run() -> list[dict]:
+    from bench.serving import server_env
+    from tests.support.live import ROOT, base_env
+
+    workdir = os.environ.get("PAPYRUS_TEST_TMP") or "/tmp"
+    env = base_env(**server_env(Path(workdir) / f"k6steps-{os.getpid()}"), LOG_LEVEL="info",
+                   ENABLE_PROMETHEUS="true", PROMETHEUS_MULTIPROC_DIR=str(Path(workdir) / f"k6steps-prom-{os.getpid()}"))
+    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([sys.executable, "-m", "bench.k6steps"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=1800)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.k6steps worker failed:\n{done.stderr[-3000:]}")
+    steps = json.loads(done.stdout.strip().splitlines()[-1])
+    base = steps[BASELINE]["cpu_us"]
+    return [{"name": f"k6 step {step}, in process ({data['queries']:g} SQL)", "figure": round(data["cpu_us"]),
+             "unit": "µs CPU", "baseline": round(base), "baseline_name": f"cached {BASELINE}",
+             "ratio": round(data["cpu_us"] / base, 2)} for step, data in steps.items()]
+
+
+# --- the worker (python -m bench.k6steps, settings.prod) ----------------------------------------
+
+def _worker() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    call_command("migrate", "--noinput", verbosity=0)
+    app = get_wsgi_application()
+
+    def call(method: str, path: str, body: dict | None = None, cookie: str = "") -> tuple[int, list, bytes]:
+        path, _, query = path.partition("?")
+        raw = json.dumps(body).encode() if body is not None else b""
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(raw),
+                   "CONTENT_LENGTH": str(len(raw)), "CONTENT_TYPE": "application/json", "wsgi.errors": sys.stderr,
+                   "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+                   "wsgi.version": (1, 0), **({"HTTP_COOKIE": cookie} if cookie else {})}
+        started = []
+        out = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
+        try:
+            data = b"".join(out)
+        finally:
+            getattr(out, "close", lambda: None)()
+        return int(started[0][0].split()[0]), started[0][1], data
+
+    def expect(status: int, answer: tuple) -> tuple:
+        if answer[0] != status:
+            raise RuntimeError(f"expected {status}, got {answer[0]}: {answer[2][:300]!r}")
+        return answer
+
+    email = f"k6steps-{secrets.token_hex(4)}@example.com"
+    expect(201, call("POST", "/api/auth/register", {"email": email, "password": PASSWORD, "name": "k6 steps"}))
+    _, headers, _ = expect(200, call("POST", "/api/auth/login", {"email": email, "password": PASSWORD}))
+    cookie = "; ".join(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie")
+    team = json.loads(expect(201, call("POST", "/api/teams", {"name": f"k6 {secrets.token_hex(3)}"}, cookie))[2])["id"]
+    for n in range(20):  # public pages for the list, the read and the search
+        expect(201, call("POST", "/api/pages", {"title": f"public test page {n}", "content": "test content"}, cookie))
+
+    cpu = dict.fromkeys(STEPS, 0.0)
+    queries = dict.fromkeys(STEPS, 0)
+    sent = []
+
+    def count(execute, sql, params, many, context):
+        sent.append(1)
+        return execute(sql, params, many, context)
+    for it in range(ITERATIONS):
+        state: dict = {}
+        for step in STEPS:
+            method, _, path = step.partition(" ")
+            path = path.replace(" (404)", "").format(**state)
+            body = {"POST": {"title": f"k6 page {it}", "content": "Load testing content", "tags": ["k6", "test"],
+                             "teamId": team},
+                    "PATCH": {"content": f"Updated {it}"}}.get(method)
+            signed_in = method != "GET" or "{new}" in step
+            sent.clear()
+            with connection.execute_wrapper(count):
+                began = time.process_time()
+                answer = call(method, path, body, cookie if signed_in else "")
+                cpu[step] += time.process_time() - began
+            queries[step] += len(sent)
+            if step != "GET /health" or answer[0] != 503:
+                expect({"POST": 201, "DELETE": 204}.get(method, 404 if "(404)" in step else 200), answer)
+            if step == "GET /api/pages":
+                state["first"] = json.loads(answer[2])[0]["id"]
+            elif method == "POST":
+                state["new"] = json.loads(answer[2])["id"]
+    print(json.dumps({step: {"cpu_us": cpu[step] * 1e6 / ITERATIONS, "queries": queries[step] / ITERATIONS}
+                      for step in STEPS}))
+
+
+if __name__ == "__main__":
+    _worker()
