@@ -67,14 +67,26 @@ def exempt_patterns() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in conf.exempt_paths())
 
 
+REMEMBERED_PATH_LENGTH = 200  # longer paths are matched each time (the memo stays small)
+
+
 def rule_for(method: str, path: str) -> Rule | None:
     """The first rule matching this request, or None (exempt or unmatched)."""
+    if len(path) > REMEMBERED_PATH_LENGTH:
+        return _match(method, path)
+    return _remembered(method, path)
+
+
+def _match(method: str, path: str) -> Rule | None:
     if any(p.search(path) for p in exempt_patterns()):
         return None
     for rule in active_rules():
         if rule.matches(method, path):
             return rule
     return None
+
+
+_remembered = lru_cache(maxsize=4096)(_match)  # every request asks; at most ~1 MB
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +101,7 @@ def user_resolvers() -> tuple:
 
 
 def forget() -> None:
-    for cached in (active_rules, exempt_patterns, backend, user_resolvers):
+    for cached in (active_rules, exempt_patterns, backend, user_resolvers, _remembered):
         cached.cache_clear()
 
 
