@@ -43,7 +43,7 @@ def run() -> list[dict]:
         raise RuntimeError(f"bench.k6steps worker failed:\n{done.stderr[-3000:]}")
     steps = json.loads(done.stdout.strip().splitlines()[-1])
     base = steps[BASELINE]["cpu_us"]
-    return [{"name": f"k6 step {step}, in process ({data['queries']:g} SQL)", "figure": round(data["cpu_us"]),
+    return [{"name": f"k6 step {step}, in process ({data['queries']:.2f} SQL)", "figure": round(data["cpu_us"]),
              "unit": "µs CPU", "baseline": round(base), "baseline_name": f"cached {BASELINE}",
              "ratio": round(data["cpu_us"] / base, 2)} for step, data in steps.items()]
 

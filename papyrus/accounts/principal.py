@@ -24,7 +24,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.transaction import get_connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -101,7 +100,7 @@ def invalidate_user(user_id) -> None:
     """Every cached principal of `user_id` is stale in every process: now, and again after commit
     (a lookup between the two may have cached the state the transaction is replacing)."""
     _namespace().invalidate(_scope(user_id))
-    if get_connection().in_atomic_block:
+    if connection.in_atomic_block:
         transaction.on_commit(lambda: _namespace().invalidate(_scope(user_id)))
 
 
