@@ -6,27 +6,14 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 
-from papyrus.wiki import cache, services
+from papyrus.wiki import services
+
 from tests.support.live import free_port
 
 READS = ["/api/pages", "/api/pages/{id}", "/api/search?q=zebra"]
 
 
-@pytest.fixture(autouse=True)
-def caching():
-    """Response caching on, starting from a fresh generation (entries of earlier tests are stale)."""
-    with override_settings(OPS_CACHE_RESPONSES=True):
-        cache.pages.invalidate()
-        yield
-
-
-@pytest.fixture
-def write(django_capture_on_commit_callbacks):
-    """Run a write and its on-commit callbacks, as a real commit would (pytest-django rolls back)."""
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-    return run
+pytestmark = pytest.mark.usefixtures("caching")  # every test here reads with response caching on
 
 
 def queries(client, url):

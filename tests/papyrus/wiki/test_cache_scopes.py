@@ -1,25 +1,13 @@
 """Scoped invalidation: a page write drops only what it changed; invalidate_everything() drops everything."""
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from papyrus.wiki import cache, services
 
 
-@pytest.fixture(autouse=True)
-def caching():
-    with override_settings(OPS_CACHE_RESPONSES=True):
-        cache.invalidate_everything()
-        yield
 
-
-@pytest.fixture
-def write(django_capture_on_commit_callbacks):
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-    return run
+pytestmark = pytest.mark.usefixtures("caching")  # every test here reads with response caching on
 
 
 def served(client, url):
