@@ -12,7 +12,6 @@ No Celery worker runs beside it, so GET /health answers 503 after the same check
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import secrets
@@ -58,25 +57,14 @@ def _worker() -> None:
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
+    from bench import wsgi
+
     call_command("migrate", "--noinput", verbosity=0)
     app = get_wsgi_application()
 
     def call(method: str, path: str, body: dict | None = None, cookie: str = "") -> tuple[int, list, bytes]:
-        path, _, query = path.partition("?")
         raw = json.dumps(body).encode() if body is not None else b""
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(raw),
-                   "CONTENT_LENGTH": str(len(raw)), "CONTENT_TYPE": "application/json", "wsgi.errors": sys.stderr,
-                   "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
-                   "wsgi.version": (1, 0), **({"HTTP_COOKIE": cookie} if cookie else {})}
-        started = []
-        out = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
-        try:
-            data = b"".join(out)
-        finally:
-            getattr(out, "close", lambda: None)()
-        return int(started[0][0].split()[0]), started[0][1], data
+        return wsgi.call(app, method, path, body=raw, cookie=cookie)
 
     def expect(status: int, answer: tuple) -> tuple:
         if answer[0] != status:

@@ -14,25 +14,15 @@ import time
 def main() -> None:
     from django.core.wsgi import get_wsgi_application
 
+    from bench import wsgi
+
     application = get_wsgi_application()
     ids = [int(i) for i in os.environ["BENCH_PAGE_IDS"].split(",")]
     rng = random.Random(7)
     paths = {"read": lambda: (f"/api/pages/{rng.choice(ids)}", ""), "list": lambda: ("/api/pages", "limit=20")}
 
     def one(path: str, query: str) -> int:
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": sys.stdin.buffer,
-                   "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
-                   "wsgi.run_once": False, "wsgi.version": (1, 0)}
-        status = []
-        body = application(environ, lambda s, h, exc_info=None: status.append(s))
-        try:
-            for _ in body:
-                pass
-        finally:
-            getattr(body, "close", lambda: None)()
-        return int(status[0].split()[0])
+        return wsgi.call(application, "GET", f"{path}?{query}" if query else path)[0]
 
     for path in ids:  # warm-up: every page once, so reads are cache hits as in the server benchmark
         one(f"/api/pages/{path}", "")
