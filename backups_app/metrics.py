@@ -10,7 +10,7 @@ import logging
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from ops import requestfacts
+from ops import series
 
 from . import keys
 
@@ -56,11 +56,10 @@ class BackupCollector:
         return []  # values are read at scrape time; nothing to describe ahead
 
     def collect(self):
-        prefix = requestfacts.prefix()
-        yield from self._from_database(prefix)
-        yield from self._from_redis(prefix)
+        yield from self._from_database()
+        yield from self._from_redis()
 
-    def _from_database(self, prefix: str):
+    def _from_database(self):
         from .selectors import backup_stats
 
         try:
@@ -78,22 +77,22 @@ class BackupCollector:
             ("backup_restore_duration_seconds", "Restore duration measured by the newest drill",
              stats["drill_duration"]),
         ):
-            gauge = GaugeMetricFamily(prefix + name, doc)
+            gauge = GaugeMetricFamily(series.name(name), doc)
             gauge.add_metric([], float(value or 0))
             yield gauge
 
-    def _from_redis(self, prefix: str):
+    def _from_redis(self):
         try:
             counts = failure_counts()
         except Exception:  # noqa: BLE001
             log.warning("backups: metrics could not read failure counters from Redis")
             return
-        counter = CounterMetricFamily(prefix + "backup_failures", "Failed backup operations",
+        counter = CounterMetricFamily(series.name("backup_failures"), "Failed backup operations",
                                       labels=["operation"])
         for operation, value in counts.items():
             counter.add_metric([operation], value)
         yield counter
-        blocks = CounterMetricFamily(prefix + "backup_preflight_blocks", "Restores refused by a preflight check",
+        blocks = CounterMetricFamily(series.name("backup_preflight_blocks"), "Restores refused by a preflight check",
                                      labels=["check"])
         for check, value in preflight_block_counts().items():
             blocks.add_metric([check], value)

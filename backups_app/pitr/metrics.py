@@ -15,7 +15,7 @@ import time
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from ops import requestfacts
+from ops import series
 
 from .. import conf, keys, pg
 
@@ -51,12 +51,11 @@ class PitrCollector:
     def collect(self):
         if not conf.pitr_enabled():
             return
-        prefix = requestfacts.prefix()
-        yield from self._archiver(prefix)
-        yield from self._drills(prefix)
-        yield from self._failures(prefix)
+        yield from self._archiver()
+        yield from self._drills()
+        yield from self._failures()
 
-    def _archiver(self, prefix: str):
+    def _archiver(self):
         try:
             with pg.raw_connection() as conn:
                 state = archiver_state(conn.cursor())
@@ -68,15 +67,15 @@ class PitrCollector:
                  state["age"]),
                 ("pitr_last_archived_wal_timestamp_seconds", "Unix time the newest WAL segment was archived",
                  state["last_archived_at"])):
-            gauge = GaugeMetricFamily(prefix + name, doc)
+            gauge = GaugeMetricFamily(series.name(name), doc)
             gauge.add_metric([], value)
             yield gauge
-        counter = CounterMetricFamily(prefix + "pitr_archive_failures", "Failed WAL archive attempts "
+        counter = CounterMetricFamily(series.name("pitr_archive_failures"), "Failed WAL archive attempts "
                                       "(pg_stat_archiver.failed_count, since the stats were reset)")
         counter.add_metric([], state["failed"])
         yield counter
 
-    def _drills(self, prefix: str):
+    def _drills(self):
         from .drill import last_success
 
         last = last_success() or {}
@@ -88,17 +87,17 @@ class PitrCollector:
                  finished),
                 ("pitr_drill_duration_seconds", "Duration of the newest successful PITR drill",
                  float(last.get("durationSeconds") or 0))):
-            gauge = GaugeMetricFamily(prefix + name, doc)
+            gauge = GaugeMetricFamily(series.name(name), doc)
             gauge.add_metric([], value)
             yield gauge
 
-    def _failures(self, prefix: str):
+    def _failures(self):
         try:
             values = keys.client().mget([keys.key("failures", op) for op in OPERATIONS])
         except Exception:  # noqa: BLE001
             log.warning("backups: PITR metrics could not read failure counters from Redis")
             return
-        counter = CounterMetricFamily(prefix + "pitr_failures", "Failed PITR operations", labels=["operation"])
+        counter = CounterMetricFamily(series.name("pitr_failures"), "Failed PITR operations", labels=["operation"])
         for operation, value in zip(OPERATIONS, values):
             counter.add_metric([operation.removeprefix("pitr_")], int(value or 0))
         yield counter

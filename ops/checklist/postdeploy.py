@@ -10,7 +10,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from ops import requestfacts
+from ops import series
 from ops.health.base import CheckFailed, HealthCheck, first_line
 from ops.health.probes import Redis
 from ops.logging import conf as logging_conf
@@ -78,7 +78,7 @@ class MetricsEndpoint(SiteCheck):
             names = {family.name for family in text_string_to_metric_families(body.decode())}
         except Exception as exc:  # noqa: BLE001 - the parser raises ValueError and others
             raise CheckFailed(f"{url} is not Prometheus text: {first_line(exc)}") from None
-        counter = f"{requestfacts.prefix()}http_requests"
+        counter = series.name("http_requests")
         if counter not in names:
             raise CheckFailed(f"{url} parsed ({len(names)} families) but has no {counter}_total")
         return f"{len(names)} metric families, {counter}_total present"

@@ -5,7 +5,7 @@ first in MIDDLEWARE, and `path("", include("ops.metrics.urls"))` to the URLconf.
 
 Public helpers for other apps (all cheap, safe to call when metrics are disabled):
     connection_opened() / connection_closed()  -- WebSocket consumers: active_connections
-    metric_name("backup_last_success_timestamp_seconds") -- the prefixed name to register
+Other apps declare their own prefixed series with ops.series (no need for this app).
 """
 
 
@@ -27,10 +27,3 @@ def connection_closed() -> None:
     gauge = _gauge()
     if gauge is not None:
         gauge.dec()
-
-
-def metric_name(name: str) -> str:
-    """`name` with PROMETHEUS_PREFIX in front, for series other apps define."""
-    from ops.requestfacts import prefix
-
-    return prefix() + name

@@ -1,15 +1,13 @@
-"""Every series ops.metrics owns, created once per process and prefix.
+"""Every series ops.metrics owns, created together once per process and prefix (ops.series).
 
-No Django import here (nor django-prometheus, whose import registers unprefixed series):
-scripts and the benchmark build `Metrics(prefix)` directly.
+No django-prometheus import here (it registers unprefixed series on import); scripts and the
+benchmark build `SERIES.build(prefix)` directly.
 Under multiprocess mode (PROMETHEUS_MULTIPROC_DIR set before prometheus_client is
 imported) each value lives in this process's mmap files; otherwise in the default registry.
 """
 from __future__ import annotations
 
-import threading
-
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from ops import series
 
 # Latency buckets: 0.5 s is a bucket edge because the p95 alert fires above it.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
@@ -17,54 +15,26 @@ DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 
 SIZE_BUCKETS = (0,) + tuple(4 ** i for i in range(3, 13))
 HTTP_LABELS = ("method", "route", "status")
 
+SERIES = series.SeriesSet(
+    eager=True,
+    http_requests=series.counter("http_requests", "HTTP requests served, by method, route pattern and status.",
+                                 HTTP_LABELS),
+    http_duration=series.histogram("http_request_duration_seconds", "Time to produce the response.",
+                                   HTTP_LABELS, buckets=DURATION_BUCKETS),
+    http_request_size=series.histogram("http_request_size_bytes", "Request body size (Content-Length).",
+                                       HTTP_LABELS, buckets=SIZE_BUCKETS),
+    http_response_size=series.histogram("http_response_size_bytes", "Response body size.",
+                                        HTTP_LABELS, buckets=SIZE_BUCKETS),
+    active_connections=series.gauge("active_connections", "In-flight HTTP requests plus open WebSocket connections.",
+                                    multiprocess_mode="livesum"),
+    db_query_duration=series.histogram("db_query_duration_seconds", "Database statement duration.",
+                                       ("alias",), buckets=DURATION_BUCKETS),
+    db_query_errors=series.counter("db_query_errors", "Database statements that raised.", ("alias",)),
+    celery_task_runs=series.counter("celery_task_runs", "Celery task runs finished (any outcome).", ("task",)),
+    celery_task_failures=series.counter("celery_task_failures", "Celery task runs that raised.", ("task",)),
+    celery_task_duration=series.histogram("celery_task_duration_seconds", "Celery task run time.",
+                                          ("task",), buckets=DURATION_BUCKETS + (30.0, 60.0, 300.0, 900.0)),
+)
 
-class Metrics:
-    """The series of one prefix. `registry=None` creates them unregistered (multiprocess writers)."""
-
-    def __init__(self, prefix: str, registry=REGISTRY):
-        p, r = prefix, registry
-        self.prefix = prefix
-        self.http_requests = Counter(f"{p}http_requests", "HTTP requests served, by method, route pattern and status.",
-                                     HTTP_LABELS, registry=r)
-        self.http_duration = Histogram(f"{p}http_request_duration_seconds", "Time to produce the response.",
-                                       HTTP_LABELS, buckets=DURATION_BUCKETS, registry=r)
-        self.http_request_size = Histogram(f"{p}http_request_size_bytes", "Request body size (Content-Length).",
-                                           HTTP_LABELS, buckets=SIZE_BUCKETS, registry=r)
-        self.http_response_size = Histogram(f"{p}http_response_size_bytes", "Response body size.",
-                                            HTTP_LABELS, buckets=SIZE_BUCKETS, registry=r)
-        self.active_connections = Gauge(f"{p}active_connections",
-                                        "In-flight HTTP requests plus open WebSocket connections.",
-                                        multiprocess_mode="livesum", registry=r)
-        self.db_query_duration = Histogram(f"{p}db_query_duration_seconds", "Database statement duration.",
-                                           ("alias",), buckets=DURATION_BUCKETS, registry=r)
-        self.db_query_errors = Counter(f"{p}db_query_errors", "Database statements that raised.", ("alias",),
-                                       registry=r)
-        self.celery_task_runs = Counter(f"{p}celery_task_runs", "Celery task runs finished (any outcome).",
-                                        ("task",), registry=r)
-        self.celery_task_failures = Counter(f"{p}celery_task_failures", "Celery task runs that raised.",
-                                            ("task",), registry=r)
-        self.celery_task_duration = Histogram(f"{p}celery_task_duration_seconds", "Celery task run time.",
-                                              ("task",), buckets=DURATION_BUCKETS + (30.0, 60.0, 300.0, 900.0),
-                                              registry=r)
-
-
-_by_prefix: dict[str, Metrics] = {}
-_lock = threading.Lock()
-
-
-def for_prefix(prefix: str) -> Metrics:
-    """The process-wide Metrics of `prefix` (created on first use; a new prefix adds a new set)."""
-    try:
-        return _by_prefix[prefix]
-    except KeyError:
-        with _lock:
-            if prefix not in _by_prefix:
-                _by_prefix[prefix] = Metrics(prefix)
-            return _by_prefix[prefix]
-
-
-def get() -> Metrics:
-    """The Metrics of the configured PROMETHEUS_PREFIX."""
-    from . import conf
-
-    return for_prefix(conf.prefix())
+for_prefix = SERIES.for_prefix  # the process-wide series of a prefix (a new prefix adds a new set)
+get = SERIES.current  # the series of the configured PROMETHEUS_PREFIX

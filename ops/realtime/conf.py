@@ -65,11 +65,5 @@ def key_prefix() -> str:
     return _get("REALTIME_KEY_PREFIX", "realtime:")
 
 
-def metric_prefix() -> str:
-    from ops.requestfacts import prefix  # the one reader of PROMETHEUS_PREFIX
-
-    return prefix()
-
-
 def metrics_enabled() -> bool:
     return bool(_get("ENABLE_PROMETHEUS", True))

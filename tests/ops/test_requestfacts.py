@@ -6,9 +6,7 @@ from django.test import Client, override_settings
 from prometheus_client import REGISTRY
 
 from ops import requestfacts
-from ops.counters import LazyCounters
 from ops.logging.levels import HTTP
-from ops.metrics import metrics as ops_metrics
 from ops.ratelimit import identity
 
 
@@ -85,13 +83,3 @@ def test_older_settings_still_choose_the_policy(settings):
     settings.METRICS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert requestfacts.trusted_proxies() == 1 and requestfacts.client_ip_header() == "HTTP_X_REAL_IP"
 
-
-def test_one_prefix_with_one_default_for_every_series_factory(settings):
-    """Before: ops.metrics defaulted to `papyrus_`, the lazy counters (cache, rate limit) to ""."""
-    del settings.PROMETHEUS_PREFIX
-    counters = LazyCounters({"facts_probe_total": "probe"}, ["x"])
-    assert counters.get("facts_probe_total")._name == "facts_probe"
-    assert ops_metrics.get().prefix == requestfacts.prefix() == ""
-    settings.PROMETHEUS_PREFIX = "facts_"
-    assert counters.get("facts_probe_total")._name == "facts_facts_probe"
-    assert ops_metrics.get().prefix == "facts_"

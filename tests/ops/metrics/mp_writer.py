@@ -8,10 +8,11 @@ import sys
 
 from prometheus_client import Gauge
 
-from ops.metrics.metrics import Metrics
+from ops.metrics.metrics import SERIES
+from ops.series import PrefixedSeries
 
 
-def work(m: Metrics, gauge_max: Gauge, n: int) -> None:
+def work(m: PrefixedSeries, gauge_max: Gauge, n: int) -> None:
     for route in ("/api/pages", "/api/pages/{page_id}"):
         m.http_requests.labels("GET", route, "200").inc(n)
         m.http_duration.labels("GET", route, "200").observe(0.02 * n)
@@ -20,7 +21,7 @@ def work(m: Metrics, gauge_max: Gauge, n: int) -> None:
 
 
 def main(children: int) -> None:
-    m = Metrics("papyrus_", registry=None)
+    m = SERIES.build("papyrus_", registry=None)
     gauge_max = Gauge("papyrus_test_last_seen", "max gauge", multiprocess_mode="max", registry=None)
     work(m, gauge_max, 1)
     for i in range(children):
