@@ -105,7 +105,7 @@ REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="")
 REDIS_SENTINEL_NODES = env("REDIS_SENTINEL_NODES", default="")
 REDIS_CLUSTER_NODES = env("REDIS_CLUSTER_NODES", default="")
 # Cache, sessions, Celery broker and channel layer, through Sentinel or Cluster when configured.
-from ops.cache.redis_config import redis_settings  # noqa: E402
+from ops.redis_settings import redis_settings  # noqa: E402
 
 _redis = redis_settings(url=REDIS_URL, password=REDIS_PASSWORD, db=REDIS_DB,
                         sentinel_master=REDIS_SENTINEL_MASTER, sentinel_nodes=REDIS_SENTINEL_NODES,
@@ -123,7 +123,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
 
-# Realtime (issue 7): the channel layer from the Redis settings builder (ops.cache.redis_config).
+# Realtime (issue 7): the channel layer from the Redis settings builder (ops.redis_settings).
 CHANNEL_LAYERS = _redis["CHANNEL_LAYERS"]  # RedisPubSubChannelLayer; a Sentinel host when Sentinel
 REALTIME_AUTHENTICATOR = "papyrus.accounts.websocket.authenticate_scope"
 

@@ -14,7 +14,7 @@ def check_cache_backend(app_configs=None, **kwargs):
                       id="ops_cache.E001")]
     if not config.get("BACKEND", "").startswith("django_redis."):
         return [Error(f"The cache {alias!r} is not a django-redis cache; ops.cache needs Redis.",
-                      hint="Use ops.cache.redis_config.redis_settings() to build CACHES.",
+                      hint="Use ops.redis_settings.redis_settings() to build CACHES.",
                       id="ops_cache.E002")]
     options = config.get("OPTIONS", {})
     if options.get("CLUSTER_NODES") and int(options.get("DB") or 0) != 0:

@@ -1,7 +1,7 @@
 """The one place a Redis client is built: the raw redis-py client behind a django-redis cache alias.
 
 The cache alias carries the deployment's shape (single server, Sentinel master, Cluster: see
-redis_config.py), so every user that goes through here follows a Sentinel failover. `url_client`
+ops/redis_settings.py), so every user that goes through here follows a Sentinel failover. `url_client`
 is only for projects without a django-redis cache (an ops app installed on its own).
 """
 import functools

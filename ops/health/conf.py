@@ -4,7 +4,7 @@ HEALTH_TIMEOUT = 2.0                  # seconds one check may take before it cou
 HEALTH_CACHE_SECONDS = 2.0            # a process reuses its last result this long (0: every request)
 HEALTH_MAX_THREADS = 8                # threads per process running checks (a hung one holds one)
 HEALTH_REDIS_CACHE = "default"        # django-redis cache alias to ping (else REDIS_URL is used,
-                                      # with REDIS_PASSWORD and REDIS_DB: ops.cache.redis_config)
+                                      # with REDIS_PASSWORD and REDIS_DB: ops.redis_settings)
 HEALTH_WAIT_SECONDS = 0.5             # a request with a previous answer to give waits this long
                                       # for a refresh, then gives it (the refresh goes on)
 HEALTH_CELERY_HEARTBEAT_SECONDS = 5.0 # how often each Celery worker writes its heartbeat
@@ -56,7 +56,7 @@ def redis_url() -> str:
 
 def redis_server_url() -> str:
     """REDIS_URL with REDIS_PASSWORD and REDIS_DB applied, as ops.cache builds it for every client."""
-    from ops.cache.redis_config import redis_topology, server_url
+    from ops.redis_settings import redis_topology, server_url
 
     topology = redis_topology(url=redis_url(), password=getattr(settings, "REDIS_PASSWORD", "") or "",
                               db=getattr(settings, "REDIS_DB", "") or "")

@@ -5,7 +5,7 @@ import pytest
 import redis
 
 from backups_app import lock
-from ops.cache.redis_config import redis_settings
+from ops.redis_settings import redis_settings
 from tests.support.redis_fixtures import fresh_sentinel  # noqa: F401 - fixture
 from tests.support.redis_topologies import wait_until
 

@@ -3,7 +3,7 @@
     from tests.support.redis_fixtures import *  # noqa: F401,F403
 
 `redis_alias` is parametrized over the three shapes and yields the name of an extra
-django-redis cache ("contract") built by ops.cache.redis_config for that shape.
+django-redis cache ("contract") built by ops.redis_settings for that shape.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from ops.cache.redis_config import cache_config, redis_topology
+from ops.redis_settings import cache_config, redis_topology
 
 from .redis_topologies import ClusterSetup, SentinelSetup
 

@@ -1,7 +1,7 @@
 """ops.cache installed in a bare Django project: no Papyrus app, URL or setting."""
 import os
 
-from ops.cache.redis_config import redis_settings
+from ops.redis_settings import redis_settings
 
 SECRET_KEY = "standalone-test-only"
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "ops.cache"]

@@ -1,11 +1,11 @@
-"""Under Sentinel, the Celery broker URL and the channel layer built by redis_config reach the master."""
+"""Under Sentinel, the Celery broker URL and the channel layer built by ops.redis_settings reach the master."""
 import asyncio
 import uuid
 
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from kombu import Connection
 
-from ops.cache.redis_config import redis_settings
+from ops.redis_settings import redis_settings
 
 
 def sentinel_settings(redis_sentinel):

@@ -2,7 +2,7 @@
 import json
 import os
 
-from ops.cache.redis_config import redis_settings
+from ops.redis_settings import redis_settings
 
 SECRET_KEY = "standalone-test-only"
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions",

@@ -1,11 +1,11 @@
-"""ops.cache.redis_config: REDIS_* variables → CACHES, sessions, Celery broker, channel layer."""
+"""ops.redis_settings: REDIS_* variables → CACHES, sessions, Celery broker, channel layer."""
 import uuid
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from ops.cache.redis_config import redis_settings, redis_topology, server_url
+from ops.redis_settings import redis_settings, redis_topology, server_url
 from ops.cache.service import JSONCache
 from tests.support.redis_topologies import RedisServer
 

@@ -1,4 +1,7 @@
-"""Build every Redis user's settings from one description of the Redis deployment.
+"""The settings of every Redis user, built from one description of the Redis deployment:
+the cache (`CACHES`: ops.cache, ops.ratelimit and any cache user), sessions,
+the Celery broker and the Channels layer (ops.realtime). Not part of any one ops app, so it
+sits beside them; raw clients come from ops.cache.client, which follows these settings.
 
 Imported by settings modules, so it must not touch `django.conf.settings`.
 
