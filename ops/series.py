@@ -66,26 +66,28 @@ def create(spec: Spec, prefix: str, registry=REGISTRY):
 
 
 class PrefixedSeries:
-    """The series of one SeriesSet under one prefix, as attributes (`.prefix` is the prefix)."""
+    """The series of one SeriesSet under one prefix, as attributes (`.prefix` is the prefix);
+    SeriesSet makes a subclass of its own: with one _Lazy attribute per series unless eager."""
 
-    def __init__(self, prefix: str, specs: dict[str, Spec], registry):
+    def __init__(self, prefix: str, registry):
         self.prefix = prefix
-        self._specs = specs
         self._registry = registry
 
-    def __getattr__(self, attr):  # only reached before the series exists
-        spec = self.__dict__.get("_specs", {}).get(attr)
-        if spec is None:
-            raise AttributeError(attr)
-        with _lock:
-            if attr not in self.__dict__:
-                self.__dict__[attr] = create(spec, self.prefix, self._registry)
-            return self.__dict__[attr]
 
-    def create_all(self) -> PrefixedSeries:
-        for attr in self._specs:
-            getattr(self, attr)
-        return self
+class _Lazy:
+    """A series attribute: created on first access, then kept in the instance (a plain lookup,
+    as this descriptor defines no __set__; a class-level __getattr__ would slow every access)."""
+
+    def __init__(self, attr: str, spec: Spec):
+        self.attr, self.spec = attr, spec
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        with _lock:
+            if self.attr not in instance.__dict__:
+                instance.__dict__[self.attr] = create(self.spec, instance.prefix, instance._registry)  # noqa: SLF001
+            return instance.__dict__[self.attr]
 
 
 class SeriesSet:
@@ -94,6 +96,8 @@ class SeriesSet:
     def __init__(self, *specs: Spec, eager: bool = False, **named: Spec):
         self.specs = {spec.name: spec for spec in specs} | named
         self.eager = eager
+        lazy = {} if eager else {attr: _Lazy(attr, spec) for attr, spec in self.specs.items()}
+        self._class = type("PrefixedSeries", (PrefixedSeries,), lazy)
         self._by_prefix: dict[str, PrefixedSeries] = {}
 
     def current(self) -> PrefixedSeries:
@@ -112,5 +116,8 @@ class SeriesSet:
 
     def build(self, prefix: str, registry=REGISTRY) -> PrefixedSeries:
         """A new set, not kept (`registry=None`: unregistered, e.g. a multiprocess writer's own)."""
-        built = PrefixedSeries(prefix, self.specs, registry)
-        return built.create_all() if self.eager else built
+        built = self._class(prefix, registry)
+        if self.eager:  # plain instance attributes from the start: the cheapest lookup on hot paths
+            for attr, spec in self.specs.items():
+                setattr(built, attr, create(spec, prefix, registry))
+        return built

@@ -72,7 +72,7 @@ def test_declaring_registers_nothing_and_each_lazy_series_registers_on_first_use
     assert not registered("lazyp_lazy_used_total")
     got.lazy_used_total.inc()
     assert registered("lazyp_lazy_used_total") and not registered("lazyp_lazy_unused")
-    assert "lazy_used_total" in vars(got)  # later lookups are plain attributes, no __getattr__
+    assert "lazy_used_total" in vars(got)  # later lookups find it in the instance
     with pytest.raises(AttributeError):
         got.no_such_series
 
