@@ -80,13 +80,21 @@ def _ticks(pid: int) -> int:
 
 def server_cpu(roots: list[int]) -> float:
     """CPU seconds used so far by `roots` and all their live descendants (and reaped ones)."""
-    tree, seen, stack = _children(), set(), list(roots)
-    while stack:
-        pid = stack.pop()
-        if pid not in seen:
-            seen.add(pid)
-            stack.extend(tree.get(pid, []))
-    return sum(_ticks(pid) for pid in seen) / TICKS
+    return sum(server_cpu_by(roots).values())
+
+
+def server_cpu_by(roots: list[int]) -> dict[int, float]:
+    """server_cpu() of each root (with its descendants): root pid → CPU seconds so far."""
+    tree, by_root = _children(), {}
+    for root in roots:
+        seen, stack = set(), [root]
+        while stack:
+            pid = stack.pop()
+            if pid not in seen:
+                seen.add(pid)
+                stack.extend(tree.get(pid, []))
+        by_root[root] = sum(_ticks(pid) for pid in seen) / TICKS
+    return by_root
 
 
 def service_roots() -> list[int]:
@@ -155,13 +163,19 @@ def wrk(base: str, script: Path, *, threads: int, connections: int, seconds: int
 
 def cpu_per_request(base: str, roots: list[int], script: Path, *, threads: int, users: int,
                     env: dict) -> tuple[float, dict]:
-    """(ms of server CPU per request, wrk result) for one run."""
-    before = server_cpu(roots)
+    """(ms of server CPU per request, wrk result) for one run; the result's "ms_by_part" splits the
+    CPU per request by server part (ROOT_NAMES order: nginx, granian, PostgreSQL, Redis)."""
+    before = server_cpu_by(roots)
     result = wrk(base, script, threads=threads, connections=users, seconds=CPU_SECONDS, env=env)
-    used = server_cpu(roots) - before
+    after = server_cpu_by(roots)
     if result["error_rate"] > 0.01:
         raise RuntimeError(f"{script.name}: {result['error_rate']:.1%} failed during a CPU round: {result}")
-    return used * 1000 / result["requests"], result
+    result["ms_by_part"] = {name: round((after[pid] - before[pid]) * 1000 / result["requests"], 3)
+                            for name, pid in zip(ROOT_NAMES, roots)}
+    return sum(result["ms_by_part"].values()), result
+
+
+ROOT_NAMES = ("nginx", "granian", "postgresql", "redis")
 
 
 def login_cpu_ms(base: str, roots: list[int], email: str) -> float:

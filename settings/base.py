@@ -92,9 +92,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://papyrus@127.0.0.1:54329/papyrus"),
 }
-# Persistent connections: one per WSGI worker thread, checked before reuse.
+# Persistent connections: one per WSGI worker thread, checked before reuse — by ops.postgres, whose
+# check looks at the socket instead of sending SELECT 1 (one round trip less per request).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "ops.postgres"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis ----------------------------------------------------------------

@@ -4,6 +4,7 @@
     value = pages.get_or_set(["list", user_key, url], compute, scopes=["public"])   # read path
     pages.invalidate("public", "page:7")     # after a write (commit): only what it changed
     pages.invalidate()                       # everything (after a restore, a rename...)
+    pages.invalidate_new("page:8", "public", parts=["page", 8], value=data)  # a create: also store
 
 The namespace has a generation counter in Redis, and each scope one more. An entry is stored
 with the generations of the namespace and of its scopes read *before* its value was computed
@@ -169,6 +170,43 @@ class VersionedNamespace:
         if not scopes:
             self._missed_invalidation = False
         return generation
+
+    # KEYS: the namespace generation, the new object's own scope, other scopes, the entry.
+    # ARGV: the entry's JSON, its TTL. Returns the own scope's new generation.
+    _PRIME_NEW = """
+local own = redis.call('INCR', KEYS[2])
+for i = 3, #KEYS - 1 do redis.call('INCR', KEYS[i]) end
+if own == 1 then
+  local generation = redis.call('GET', KEYS[1]) or '0'
+  redis.call('SET', KEYS[#KEYS], generation .. '.' .. own .. ':' .. ARGV[1], 'EX', ARGV[2])
+end
+return own
+"""
+    _prime_script = None
+
+    def invalidate_new(self, own_scope: str, *scopes: str, parts: Iterable[Any], value: Any) -> int | None:
+        """invalidate(own_scope, *scopes) after a write that *created* an object, and in the same round
+        trip store `value` as the entry `parts` of scopes [own_scope] — what the next
+        get_or_set(parts, ..., scopes=[own_scope]) would compute, so the object's first read (the
+        creator's, usually) is a hit.
+
+        Stored only when this INCR of `own_scope` is its first ever (generation 1): any other write to
+        the object either bumped before (then nothing is stored) or bumps after (then the entry is
+        stale). One EVALSHA (all keys share the namespace's hash tag); None when Redis is unavailable.
+        """
+        if not self.enabled():
+            return self.invalidate(own_scope, *scopes)
+        text = json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
+        ttl = conf.default_timeout() if self.ttl is None else self.ttl
+        keys = [self.generation_key(), self.scope_key(own_scope), *map(self.scope_key, scopes), self.entry_key(parts)]
+        try:
+            client = redis_client(self._alias())
+            if VersionedNamespace._prime_script is None:
+                VersionedNamespace._prime_script = client.register_script(self._PRIME_NEW)
+            return int(VersionedNamespace._prime_script(keys=keys, args=[text, ttl], client=client))
+        except REDIS_ERRORS as exc:
+            self._unavailable(exc)
+            return None
 
     def _unavailable(self, exc: BaseException) -> None:
         self._missed_invalidation = True

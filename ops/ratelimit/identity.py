@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs
 
 from django.core.exceptions import RequestDataTooBig
+from django.utils.functional import empty
 
 from ops import requestfacts
 
@@ -22,14 +23,31 @@ def client_ip(request) -> str:
 
 def user_id(request) -> str | None:
     """The signed-in user's id: a session user, else the first RATELIMIT_USER_RESOLVERS answer."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    user = session_user(request)
+    if user is not None:
         return str(user.pk)
     for resolve in rules.user_resolvers():
         found = resolve(request)
         if found is not None:
             return str(found)
     return None
+
+
+def session_user(request):
+    """`request.user` when signed in, else None — without loading a user that cannot be there.
+
+    AuthenticationMiddleware's `request.user` is lazy; evaluating it costs a session and auth-backend
+    lookup on every request. A request whose session has no key (no session cookie) has no session
+    user, so the lazy object is left unevaluated (the view may still evaluate it).
+    """
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    if getattr(user, "_wrapped", None) is empty:  # django.utils.functional.SimpleLazyObject, not yet set up
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is None:
+            return None
+    return user if user.is_authenticated else None
 
 
 def body_field(request, field: str) -> str | None:
@@ -85,6 +103,21 @@ def _form_field(body: bytes, field: str):
     return values[0] if values else None
 
 
+_KEYS: dict[tuple[str, str], str] = {}  # (rule, identity) → bucket key: hashed once per process
+_KEYS_MAX = 10_000
+
+
+def bucket_key(rule_name: str, ident: str) -> str:
+    """`rl:<rule>:<blake2b of the identity>` (no PII in Redis), remembered for the next request."""
+    found = _KEYS.get((rule_name, ident))
+    if found is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
+        found = _KEYS[rule_name, ident] = f"rl:{rule_name}:{digest}"
+    return found
+
+
 def request_keys(request, rule: rules.Rule) -> list[str]:
     """The bucket keys this request counts against under `rule` (identities hashed: no PII in Redis)."""
     keys = []
@@ -99,6 +132,5 @@ def request_keys(request, rule: rules.Rule) -> list[str]:
             if value is None:
                 continue
             ident = f"{kind}:{value}"
-        digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
-        keys.append(f"rl:{rule.name}:{digest}")
+        keys.append(bucket_key(rule.name, ident))
     return keys

@@ -3,7 +3,12 @@ channel layer's first host, so a Sentinel-configured layer brings Sentinel here 
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import weakref
+
+import redis
+import redis.sentinel
 
 from channels_redis.utils import create_pool, decode_hosts
 from django.conf import settings
@@ -12,6 +17,7 @@ from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry as SyncRetry
 
 from . import conf
 
@@ -22,11 +28,21 @@ def host_config() -> dict:
     """channels-redis style host kwargs ({"address": url} or a Sentinel dict)."""
     if conf.redis_url():
         return {"address": conf.redis_url()}
-    layer = getattr(settings, "CHANNEL_LAYERS", {}).get(conf.layer_alias())
-    hosts = (layer or {}).get("CONFIG", {}).get("hosts")
+    hosts = layer_hosts()
     if not hosts:
         raise ImproperlyConfigured("ops.realtime needs REALTIME_REDIS_URL or a channels-redis layer with hosts")
-    return decode_hosts(hosts)[0]
+    return hosts[0]
+
+
+def layer_config() -> dict:
+    """The CHANNEL_LAYERS entry broadcasts go through ({} when there is none)."""
+    return getattr(settings, "CHANNEL_LAYERS", {}).get(conf.layer_alias()) or {}
+
+
+def layer_hosts() -> list[dict]:
+    """The channel layer's hosts as channels-redis reads them."""
+    hosts = layer_config().get("CONFIG", {}).get("hosts")
+    return decode_hosts(hosts) if hosts else []
 
 
 def client() -> aioredis.Redis:
@@ -41,6 +57,36 @@ def client() -> aioredis.Redis:
                      "retry_on_error": [RedisConnectionError]}
         per_loop[name] = aioredis.Redis(connection_pool=create_pool(resilient))
     return per_loop[name]
+
+
+_sync_clients: dict[tuple[int, str], redis.Redis] = {}
+_sync_lock = threading.Lock()
+
+
+def sync_client(host: dict | None = None) -> redis.Redis:
+    """A blocking client for `host` (default: host_config()) for sync callers — views, services,
+    Celery tasks — one pool per process and host, built the way channels-redis' create_pool builds
+    its asyncio pools (an address URL or a Sentinel master). Each command waits at most
+    REALTIME_SEND_TIMEOUT; dead pooled connections are retried, on connection errors only."""
+    host = dict(host or host_config())
+    key = (os.getpid(), repr(sorted(host.items())))  # a forked worker must not share its parent's sockets
+    found = _sync_clients.get(key)
+    if found is not None:
+        return found
+    with _sync_lock:
+        if key not in _sync_clients:
+            options = {"socket_timeout": conf.send_timeout(), "socket_connect_timeout": conf.send_timeout(),
+                       "retry": SyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+                       "retry_on_error": [RedisConnectionError]}
+            if "address" in host:
+                address = host.pop("address")
+                pool = redis.ConnectionPool.from_url(address, **{**options, **host})
+            else:
+                master, sentinels = host.pop("master_name"), host.pop("sentinels")
+                sentinel = redis.sentinel.Sentinel(sentinels, sentinel_kwargs=host.pop("sentinel_kwargs", None))
+                pool = redis.sentinel.SentinelConnectionPool(master, sentinel, **{**options, **host})
+            _sync_clients[key] = redis.Redis(connection_pool=pool)
+        return _sync_clients[key]
 
 
 async def bounded(awaitable):

@@ -82,12 +82,22 @@ def cached_response(view_method):
 def cached_page(page_id: int, compute):
     """One page's representation (`compute()`, which raises for a missing page), shared by every
     reader; valid until that page is written."""
-    return pages.get_or_set(("page", page_id), compute, scopes=[page_scope(page_id)])
+    return pages.get_or_set(page_entry(page_id), compute, scopes=[page_scope(page_id)])
+
+
+def page_entry(page_id: int) -> tuple:
+    return ("page", page_id)
 
 
 @receiver(page_changed, dispatch_uid="wiki-cache-invalidate-on-page-change")
-def invalidate_on_page_change(sender, page, **kwargs):
-    pages.invalidate(page_scope(page.pk), team_scope(page.team_id), ALL)
+def invalidate_on_page_change(sender, page, event="", **kwargs):
+    if event == "page.created":  # also store the new page's entry: its creator reads it next
+        from .serializers import PageSerializer
+
+        pages.invalidate_new(page_scope(page.pk), team_scope(page.team_id), ALL, parts=page_entry(page.pk),
+                             value=PageSerializer(page).data)
+    else:
+        pages.invalidate(page_scope(page.pk), team_scope(page.team_id), ALL)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="wiki-cache-invalidate-on-user-change")

@@ -109,3 +109,31 @@ def test_scoped_invalidation_drops_only_that_scope(redis_alias):
         version["v"] = 3
         pages.invalidate()  # the whole namespace, every scope
         assert read("anon list", "public") == {"key": "anon list", "v": 3}
+
+
+def test_a_create_stores_the_new_objects_entry_only_if_it_is_the_objects_first_write(redis_alias):
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        pages = VersionedNamespace(unique("ns"), alias=redis_alias, ttl=60)
+        computed = []
+
+        def read(key):
+            return pages.get_or_set([key], lambda: computed.append(key) or {"key": key, "v": "db"},
+                                    scopes=[f"scope:{key}"])
+
+        assert read("list") == {"key": "list", "v": "db"}  # an entry of another scope…
+        assert pages.invalidate_new("scope:new", "scope:list", parts=["new"], value={"key": "new", "v": "primed"}) == 1
+        assert read("new") == {"key": "new", "v": "primed"} and computed == ["list"]  # stored: a hit
+        assert read("list") == {"key": "list", "v": "db"} and computed == ["list", "list"]  # …which it bumped
+
+        pages.invalidate("scope:new")  # a later write to the object makes the stored entry stale
+        assert read("new") == {"key": "new", "v": "db"}
+
+        # An object someone wrote to before its creator's invalidation ran: nothing is stored.
+        pages.invalidate("scope:raced")
+        assert pages.invalidate_new("scope:raced", parts=["raced"], value={"key": "raced", "v": "primed"}) == 2
+        assert read("raced") == {"key": "raced", "v": "db"}
+
+        pages.invalidate()  # the namespace: primed entries go too
+        assert pages.invalidate_new("scope:fresh", parts=["fresh"], value={"key": "fresh", "v": "primed"}) == 1
+        pages.invalidate()
+        assert read("fresh") == {"key": "fresh", "v": "db"}

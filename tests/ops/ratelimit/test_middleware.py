@@ -101,6 +101,37 @@ def test_signed_in_users_are_counted_by_id_not_by_ip(django_user_model, db):
     assert get(Client(REMOTE_ADDR="10.0.0.9")).status_code == 200  # the anonymous bucket of that IP
 
 
+def test_a_request_without_a_session_key_leaves_the_lazy_user_unloaded(django_user_model, db, rf):
+    # Loading request.user costs every anonymous request a session and auth-backend lookup; without
+    # a session key there can be no session user, so the limiter must not load it (it falls back to
+    # the IP). With a key, it loads it and counts the user.
+    from importlib import import_module
+
+    from django.contrib.auth import login
+    from django.contrib.auth.middleware import get_user
+    from django.utils.functional import SimpleLazyObject
+
+    from ops.ratelimit.identity import session_user
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    loads = []
+
+    def lazy(request):
+        return SimpleLazyObject(lambda: loads.append(1) or get_user(request))
+
+    anonymous = rf.get("/")
+    anonymous.session = store()
+    anonymous.user = lazy(anonymous)
+    assert session_user(anonymous) is None and loads == []
+
+    alice = django_user_model.objects.create_user(email="lazy@example.com", name="L", password="x-1234567!")
+    signed_in = rf.get("/")
+    signed_in.session = store()
+    login(signed_in, alice)  # stores the session: it now has a key
+    signed_in.user = lazy(signed_in)
+    assert session_user(signed_in).pk == alice.pk and loads == [1]
+
+
 def test_forwarded_for_is_ignored_unless_proxies_are_trusted():
     for i in range(5):
         last = get(Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.1.0.{i}"))

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from redis.asyncio.connection import Connection
+from redis.connection import Connection as BlockingConnection
 
 from ops.realtime import broadcast
 from ops.realtime.broadcast import BroadcastError, group_send_sync
@@ -23,15 +24,21 @@ def own_redis(tmp_path, settings):
 
 @pytest.fixture
 def dials(monkeypatch):
-    """Every TCP connect the asyncio Redis client makes (each retry is one)."""
+    """Every TCP connect the Redis clients make (each retry is one): the asyncio client of the event-loop
+    path and the blocking one that sync callers on the pub/sub layer use."""
     made = []
-    real = Connection._connect
+    real, real_blocking = Connection._connect, BlockingConnection._connect
 
     async def counting(self):
         made.append(time.monotonic())
         return await real(self)
 
+    def counting_blocking(self):
+        made.append(time.monotonic())
+        return real_blocking(self)
+
     monkeypatch.setattr(Connection, "_connect", counting)
+    monkeypatch.setattr(BlockingConnection, "_connect", counting_blocking)
     return made
 
 

@@ -69,6 +69,32 @@ async def test_sync_sender_from_another_thread(group):
     await comm.disconnect()
 
 
+async def test_sync_sender_on_the_pubsub_layer_publishes_itself_in_the_layers_own_names(group):
+    # One host and channels_redis.pubsub: no event loop, one EVAL and one PUBLISH pipeline. If an
+    # upgrade of channels-redis renamed its group channels or changed its serialization, the
+    # subscribers below (the real layer) would hear nothing.
+    assert broadcast.direct_prefix() == "asgi"
+    main, other = await subscriber(group), await subscriber(group + ".also")
+    seq = await asyncio.to_thread(group_send_sync, group, {"type": "note", "tags": ["a"], "team": None},
+                                  also=[group + ".also"])
+    assert await main.receive_json_from() == {"type": "note", "tags": ["a"], "team": None, "seq": seq}
+    assert await other.receive_json_from() == {"type": "note", "tags": ["a"], "team": None, "seq": seq}
+    assert await asyncio.to_thread(broadcast.current_seq_sync, group) == seq
+    await main.disconnect()
+    await other.disconnect()
+
+
+async def test_other_layers_keep_the_event_loop_path(group, settings):
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {"default": {**layer, "BACKEND": "channels_redis.core.RedisChannelLayer"}}
+    assert broadcast.direct_prefix() is None
+    comm = await subscriber(group)
+    seq = await asyncio.to_thread(group_send_sync, group, {"type": "note", "via": "loop"})
+    assert await comm.receive_json_from() == {"type": "note", "via": "loop", "seq": seq}
+    assert await asyncio.to_thread(broadcast.current_seq_sync, group) == seq
+    await comm.disconnect()
+
+
 async def test_a_lost_counter_restarts_higher_so_the_gap_shows(group, settings):
     before = await group_send(group, {"type": "note"})
     redis.Redis.from_url(settings.REDIS_URL).delete(broadcast.seq_key(group))  # Redis lost its data

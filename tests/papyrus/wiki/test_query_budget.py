@@ -75,6 +75,27 @@ def test_the_k6_crud_iteration(user, team_of, login, django_assert_num_queries):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_created_page_is_cached_as_its_first_read_would_cache_it(user, team_of, login, django_assert_num_queries):
+    """The create stores the new page's entry (in its invalidation's round trip): the creator's read
+    that follows costs no query and answers exactly what the database read answers."""
+    team = team_of(user)
+    alice = login(user)
+    assert alice.get("/api/auth/me").status_code == 200
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        created = alice.post("/api/pages", {**PAGE, "teamId": team.id}, format="json")
+        url = f"/api/pages/{created.json()['id']}"
+        with django_assert_num_queries(0):
+            cached = alice.get(url)
+        assert cached.status_code == 200 and cached.json() == created.json()
+        assert alice.patch(url, {"content": "Updated"}, format="json").status_code == 200
+        with django_assert_num_queries(1):  # an update is not stored: read from the database again
+            assert alice.get(url).json()["content"] == "Updated"
+    with django_assert_num_queries(1):  # and the cached answer was the database's
+        fresh = alice.get(url).json()
+    assert {**cached.json(), "content": "Updated", "updatedAt": fresh["updatedAt"]} == fresh
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_public_page_write_by_its_author(user, login, django_assert_num_queries):
     alice = login(user)
     assert alice.get("/api/auth/me").status_code == 200  # the first request caches the principal
