@@ -172,8 +172,8 @@ def key_prefix() -> str:
 #   BACKUP_PITR_PG_DSN = ""                # superuser conninfo for base backups / pitr-setup
 #                                          # (default: the database's host and port, user postgres)
 #   BACKUP_PITR_OS_USER = "postgres"       # owner of the data directories (commands run as it)
-#   BACKUP_PITR_BASE_ON_WORKER = True      # beat's base backup runs here; False where another process
-#                                          # beside PGDATA takes them (compose's pitr-base service)
+#   BACKUP_PITR_BASE_QUEUE = ""            # Celery queue of beat's base backup ("" = default); its
+#                                          # worker must read PGDATA (compose: the pitr-base service)
 
 
 def pitr_enabled() -> bool:
@@ -211,10 +211,6 @@ def pitr_pg_dsn() -> str:
 
 def pitr_os_user() -> str:
     return _get("BACKUP_PITR_OS_USER", "postgres") or "postgres"
-
-
-def pitr_base_on_worker() -> bool:
-    return bool(_get("BACKUP_PITR_BASE_ON_WORKER", True))
 
 
 def aws_options() -> dict:

@@ -203,11 +203,12 @@ LOG_LEVEL = env("LOG_LEVEL", default="info")
 LOG_DIR = env("LOG_DIR", default=str(BASE_DIR / "logs"))
 LOG_MAX_SIZE = env("LOG_MAX_SIZE", default="20m")
 LOG_MAX_FILES = env("LOG_MAX_FILES", default="14d")
+LOG_CONSOLE = env.bool("LOG_CONSOLE", default=False)  # the same JSON lines on stderr too (a container's log)
 from ops.logging.config import build_logging  # noqa: E402
 
 # JSON lines in LOG_DIR (error.log, combined.log, YYYY-MM-DD.log); Celery workers use it too.
 LOGGING = build_logging(level=LOG_LEVEL, directory=LOG_DIR, max_size=LOG_MAX_SIZE, max_files=LOG_MAX_FILES,
-                        service="papyrus")
+                        service="papyrus", console=LOG_CONSOLE)
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
@@ -291,12 +292,15 @@ BACKUP_PITR_RETENTION_DAYS = env.int("BACKUP_PITR_RETENTION_DAYS", default=BACKU
 BACKUP_PITR_DRILL_SCHEDULE = env("BACKUP_PITR_DRILL_SCHEDULE", default="0 4 2 * *")  # monthly PITR drill
 BACKUP_PITR_PG_DSN = env("BACKUP_PITR_PG_DSN", default="")  # superuser conninfo; default: DB host/port, postgres
 BACKUP_PITR_OS_USER = env("BACKUP_PITR_OS_USER", default="postgres")
-# false where base backups run beside the data directory instead (docker-compose's pitr-base service)
-BACKUP_PITR_BASE_ON_WORKER = env.bool("BACKUP_PITR_BASE_ON_WORKER", default=True)
+# The Celery queue beat's base backup is sent to: "" = the default queue (any worker; it must run
+# where PGDATA's files are readable); compose: "pitr-base", consumed only by its pitr-base service.
+BACKUP_PITR_BASE_QUEUE = env("BACKUP_PITR_BASE_QUEUE", default="")
 from backups_app.pitr.schedule import beat_schedule as _pitr_beat_schedule  # noqa: E402
+from backups_app.pitr.schedule import task_routes as _pitr_task_routes  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=BACKUP_BASE_SCHEDULE,
                                                 drill_schedule=BACKUP_PITR_DRILL_SCHEDULE))
+CELERY_TASK_ROUTES = _pitr_task_routes(base_queue=BACKUP_PITR_BASE_QUEUE)
 
 # Weekly error digest and performance summary (ops.reports), merged into the beat schedule.
 OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")

@@ -192,9 +192,10 @@ def recovered_dsn(port: int, *, dbname: str | None = None) -> str:
 
 
 def start_instructions(result: Recovered) -> str:
-    user = barman.conf.pitr_os_user()
+    # as root: runuser -u postgres --; not root (the compose image's papyrus user): the files are this user's
+    pg_ctl = " ".join(barman.as_os_user([str(cluster.bin_dir() / "pg_ctl")]))
     return (f"To start it (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION exported for its "
-            f"restore_command):\n  runuser -u {user} -- {cluster.bin_dir() / 'pg_ctl'} -D {result.datadir} "
+            f"restore_command):\n  {pg_ctl} -D {result.datadir} "
             f"-o '-p PORT' -l {result.datadir / RECOVERY_LOG} start\n"
             "It replays WAL up to the target and promotes itself; check with psql -p PORT -c 'SELECT "
             "pg_is_in_recovery()'. See docs/pitr.md for the cut-over.")

@@ -18,3 +18,13 @@ def beat_schedule(*, base_schedule: str, drill_schedule: str) -> dict:
         except InvalidCron:
             continue
     return entries
+
+
+def task_routes(*, base_queue: str) -> dict:
+    """CELERY_TASK_ROUTES: the base backup on `base_queue` when one is named, else the default queue.
+
+    barman-cloud-backup reads PGDATA's files, so the base backup must run where they are mounted
+    (compose: the pitr-base service, a worker consuming only that queue); every other PITR task
+    (the drill, restores) runs on any worker of the application image.
+    """
+    return {BASE_TASK: {"queue": base_queue}} if base_queue else {}

@@ -20,11 +20,13 @@ def _may_run(what: str) -> bool:
 
 @shared_task(name="backups_app.tasks.scheduled_pitr_base_backup", ignore_result=True)
 def scheduled_pitr_base_backup():
-    """Beat (BACKUP_BASE_SCHEDULE): a base backup, then retention by BACKUP_PITR_RETENTION_DAYS."""
+    """Beat (BACKUP_BASE_SCHEDULE): a base backup, then retention by BACKUP_PITR_RETENTION_DAYS.
+
+    Sent to BACKUP_PITR_BASE_QUEUE (CELERY_TASK_ROUTES): the worker consuming it reads PGDATA.
+    Failures are counted (papyrus_pitr_failures_total{operation="base"|"cleanup"}) and logged.
+    """
     from .base import apply_retention, base_backup
 
-    if not conf.pitr_base_on_worker():
-        return  # taken beside the data directory (compose: the pitr-base service)
     if not _may_run("base backup"):
         return
     try:

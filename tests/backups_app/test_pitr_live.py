@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import time
 from datetime import datetime, timedelta, timezone
@@ -13,8 +12,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from backups_app.pitr import schedule
 from scripts import services
-from tests.support.live import free_port
+from tests.support.celery import CeleryWorker
+from tests.support.live import BIN, free_port
 from tests.support.wait import wait_until
 
 from . import support
@@ -299,25 +300,41 @@ def _switch_wal(url: str) -> str:
         return conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
 
 
-def _sidecar_base_backup(ctx, env: dict) -> None:
-    """What docker-compose's pitr-base service runs: deploy/postgres/base-backup.py as the data owner,
-    over a libpq connection (PG* variables) and reading the data directory's files."""
-    s3 = {"AWS_ACCESS_KEY_ID": env["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY": env["AWS_SECRET_ACCESS_KEY"],
-          "AWS_DEFAULT_REGION": env["AWS_REGION"], "AWS_S3_ENDPOINT_URL": env["AWS_S3_ENDPOINT_URL"],
-          "BACKUP_S3_BUCKET": env["BACKUP_S3_BUCKET"], "BACKUP_PITR_ENABLED": "true",
-          "BACKUP_PITR_RETENTION_DAYS": env["BACKUP_PITR_RETENTION_DAYS"]}
-    pg = {"PGHOST": "127.0.0.1", "PGPORT": str(ctx["cluster"].port), "PGUSER": "postgres", "PGDATABASE": "postgres"}
-    script = support.ROOT / "deploy" / "postgres" / "base-backup.py"
-    argv = [shutil.which("runuser"), "-u", "postgres", "--", "/usr/bin/python3", str(script), "--now"]
-    done = support.subprocess.run(argv, env={"PATH": "/usr/bin:/bin", **s3, **pg}, cwd="/", capture_output=True,
-                                  text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "base backup papyrus-" in done.stdout
+def _send_base_task(env: dict) -> None:
+    """What beat does on BACKUP_BASE_SCHEDULE: send the task by name (CELERY_TASK_ROUTES apply)."""
+    support.subprocess.run([str(BIN / "celery"), "-A", "papyrus", "call", schedule.BASE_TASK], env=env, check=True,
+                           cwd=support.ROOT, timeout=60, capture_output=True)
+
+
+@contextlib.contextmanager
+def _base_queue_worker(env: dict, log: Path):
+    """docker-compose's pitr-base service: a worker consuming only BACKUP_PITR_BASE_QUEUE (JSON log lines on
+    stderr, LOG_CONSOLE, into `log`)."""
+    worker = CeleryWorker(env={**env, "LOG_CONSOLE": "true"}, queue=env["BACKUP_PITR_BASE_QUEUE"], log=log,
+                          name="pitr-base").start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def _task_done(log: Path, outcome: str = "succeeded") -> bool:
+    return any(schedule.BASE_TASK in line and outcome in line for line in log.read_text(errors="replace").splitlines())
+
+
+def _base_backup_on_its_queue(ctx, env: dict) -> None:
+    """What docker-compose runs: beat sends the task to the pitr-base queue; the worker consuming it
+    takes the base backup (reading the data directory's files as its owner), then retention."""
+    env = {**env, "BACKUP_PITR_BASE_QUEUE": support.unique("pitr-base")}
+    log = ctx["root"] / "pitr-base-worker.log"
+    with _base_queue_worker(env, log):
+        _send_base_task(env)
+        wait_until(lambda: _task_done(log), timeout=600, what="the base backup task to finish on its queue")
 
 
 RETENTION_RUNNERS = {
     "manage.py backup pitr-base": lambda ctx, env: support.manage(env, "backup", "pitr-base", timeout=600),
-    "compose pitr-base service script": _sidecar_base_backup,
+    "Celery task on BACKUP_PITR_BASE_QUEUE (compose's pitr-base)": _base_backup_on_its_queue,
 }
 
 
@@ -367,17 +384,29 @@ def test_retention_deletes_old_base_backups_and_only_the_wal_no_kept_backup_need
         _stop(into)
 
 
-def _run_beat_base_task(env: dict) -> None:
-    code = ("import django; django.setup(); from backups_app.pitr.tasks import scheduled_pitr_base_backup; "
-            "scheduled_pitr_base_backup()")
-    support.subprocess.run([support.sys.executable, "-c", code], env=env, check=True, cwd=support.ROOT, timeout=600,
-                           capture_output=True)
-
-
-def test_the_beat_base_backup_stands_down_where_the_data_volume_runs_them(archived_cluster):
-    """compose sets BACKUP_PITR_BASE_ON_WORKER=false on the app (its pitr-base service takes them)."""
+def test_the_beat_base_backup_goes_to_its_queue_and_its_failure_is_counted(archived_cluster):
+    """The base backup task is sent to BACKUP_PITR_BASE_QUEUE, so only the worker consuming it (compose:
+    pitr-base) takes it; a failing one counts in papyrus_pitr_failures_total{operation="base"}, as a
+    failing `backup pitr-base` does, and leaves no backup and runs no retention."""
     ctx = archived_cluster
-    _run_beat_base_task({**ctx["env"], "BACKUP_PITR_BASE_ON_WORKER": "false"})
+    queue = support.unique("pitr-base")
+    env = {**ctx["env"], "BACKUP_PITR_BASE_QUEUE": queue}
+    failures = 'papyrus_pitr_failures_total{operation="base"}'
+    assert _metrics(env)[failures] == 0
+    log = ctx["root"] / "pitr-base-worker.log"
+
+    _send_base_task(env)  # nobody consumes the queue yet: the task waits for its worker
+    time.sleep(2)
     assert _base_ids(ctx) == []
-    _run_beat_base_task(ctx["env"])
+    with _base_queue_worker(env, log):
+        wait_until(lambda: _task_done(log), timeout=600, what="the queued base backup to run")
     assert len(_base_ids(ctx)) == 1
+
+    # the superuser connection refused (nothing listens there): barman-cloud-backup fails
+    broken = {**env, "BACKUP_PITR_PG_DSN": f"host=127.0.0.1 port={free_port()} user=postgres dbname=postgres"}
+    with _base_queue_worker(broken, log):
+        _send_base_task(broken)
+        wait_until(lambda: _metrics(env)[failures] == 1, timeout=300, what="the failed base backup to be counted")
+    assert len(_base_ids(ctx)) == 1
+    assert _metrics(env)['papyrus_pitr_failures_total{operation="cleanup"}'] == 0
+    assert "base backup (barman-cloud-backup) failed" in log.read_text(errors="replace")

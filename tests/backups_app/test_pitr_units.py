@@ -87,3 +87,14 @@ def test_plan_picks_the_base_backup_before_the_target_and_refuses_outside_the_ar
         recover.plan(recover.parse_target("2026-10-31T00:00:00Z"))
     with pytest.raises(PitrError, match="after the newest archived WAL"):
         recover.plan(recover.parse_target("2026-11-02T10:00:06Z"))
+
+
+def test_the_base_backup_goes_to_its_queue_only_when_one_is_named():
+    """BACKUP_PITR_BASE_QUEUE → CELERY_TASK_ROUTES: the base backup alone; the drill stays on the default queue."""
+    from celery import Celery
+
+    assert schedule.task_routes(base_queue="") == {}
+    app = Celery("routes", set_as_current=False)
+    app.conf.task_routes = schedule.task_routes(base_queue="pitr-base")
+    assert app.amqp.router.route({}, schedule.BASE_TASK)["queue"].name == "pitr-base"
+    assert app.amqp.router.route({}, schedule.DRILL_TASK)["queue"].name == app.conf.task_default_queue

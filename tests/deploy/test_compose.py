@@ -150,20 +150,78 @@ def test_static_files_come_from_the_image_through_whitenoise(config):
     assert not any(target.startswith("/var/www/static") for target in mounts(services["nginx"]).values())
 
 
-def test_pitr_base_backups_run_on_the_data_volume_not_in_the_worker(config):
-    """barman-cloud-backup reads PGDATA's files: the pitr-base service mounts the postgres service's
-    data volume read-only at the same path, as its owner; the worker's beat entry stands down."""
+def dockerfile_instructions(path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined, comments dropped."""
+    found, pending = [], ""
+    for line in path.read_text().splitlines():
+        if line.lstrip().startswith("#") or not line.strip():
+            continue
+        pending += line.rstrip().removesuffix("\\") + " " if line.rstrip().endswith("\\") else line.strip()
+        if not line.rstrip().endswith("\\"):
+            word, _, rest = pending.strip().partition(" ")
+            found.append((word.upper(), " ".join(rest.split())))
+            pending = ""
+    return found
+
+
+def test_the_app_image_has_what_pitr_recovery_needs_and_runs_it_as_papyrus(config):
+    """`backup pitr` and the drill run in the worker (and `docker-compose run worker ...`): the image
+    built from ./Dockerfile needs barman-cloud-restore/-wal-restore and PostgreSQL 15's server binaries
+    where backups_app.pg.binary looks (/usr/lib/postgresql/15/bin), and must not run as root (pg_ctl
+    refuses root)."""
     services = config["services"]
-    side, postgres = services["pitr-base"], services["postgres"]
-    assert side["image"] == postgres["image"]  # barman-cli-cloud and papyrus-base-backup
-    assert side["user"] == "postgres" and side["command"] == ["papyrus-base-backup"]
+    for name in ("worker", "beat", "pitr-base"):
+        assert services[name]["build"]["context"] == str(ROOT) and services[name].get("build", {}).get(
+            "dockerfile", "Dockerfile") == "Dockerfile"
+        assert services[name]["image"] == services["web"]["image"]
+    assert "user" not in services["worker"]  # the image's USER
+    steps = dockerfile_instructions(ROOT / "Dockerfile")
+    installs = " ".join(args for word, args in steps if word == "RUN" and "apt-get install" in args)
+    for package in ("barman-cli-cloud", "postgresql-15", "postgresql-client-15"):
+        assert f" {package} " in f" {installs} ", package
+    assert "create_main_cluster = false" in installs  # no cluster of its own in the image
+    env = " ".join(args for word, args in steps if word == "ENV")
+    assert "PATH=/usr/lib/postgresql/15/bin:$PATH" in env
+    users = [args for word, args in steps if word == "USER"]
+    assert users and users[-1] == "papyrus"  # the last USER wins: pg_ctl and barman run as papyrus
+    assert any("useradd" in args and "papyrus" in args for word, args in steps if word == "RUN")
+    # the compose superuser is POSTGRES_USER: no `postgres` role for the default BACKUP_PITR_PG_DSN
+    dsn = services["worker"]["environment"]["BACKUP_PITR_PG_DSN"]
+    assert dsn.startswith(f"postgres://{services['postgres']['environment']['POSTGRES_USER']}:")
+    assert dsn.endswith("@postgres:5432/papyrus")
+
+
+def test_pitr_base_backups_run_on_their_queue_beside_the_data_volume(config):
+    """barman-cloud-backup reads PGDATA's files: beat sends the base backup to BACKUP_PITR_BASE_QUEUE,
+    consumed only by pitr-base, a worker of the app image with the postgres service's data volume
+    read-only at the same path, as the files' owner (999:999 in the postgres image: the app image
+    creates its postgres user with the same ids)."""
+    services = config["services"]
+    side, postgres, worker = services["pitr-base"], services["postgres"], services["worker"]
+    queue = services["beat"]["environment"]["BACKUP_PITR_BASE_QUEUE"]
+    assert queue == "pitr-base"
+    command = side["command"]
+    assert command[:4] == ["celery", "-A", "papyrus", "worker"]
+    assert command[command.index("--queues") + 1] == queue
+    assert "--beat" not in command and "-B" not in command
+    assert "--queues" not in worker["command"] and "-Q" not in worker["command"]  # the default queue only
     (data_path,) = [t for s, t in mounts(postgres).items() if s == "pgdata"]
-    volume = [v for v in side["volumes"] if (v["source"] if isinstance(v, dict) else v.split(":")[0]) == "pgdata"][0]
-    assert mounts(side)["pgdata"] == data_path
+    assert mounts(side) == {"pgdata": data_path}
+    (volume,) = side["volumes"]
     assert (volume.get("read_only") if isinstance(volume, dict) else volume.endswith(":ro"))
+    assert str(side["user"]) == "999:999"
+    assert postgres["build"]["context"] == str(ROOT / "deploy" / "postgres")
+    postgres_from = [a for w, a in dockerfile_instructions(ROOT / "deploy" / "postgres" / "Dockerfile") if w == "FROM"]
+    assert postgres_from == ["postgres:15-bookworm"]  # its postgres user is 999:999 (docker-library/postgres)
+    app_run = " ".join(a for w, a in dockerfile_instructions(ROOT / "Dockerfile") if w == "RUN")
+    assert "groupadd --system --gid 999 postgres" in app_run
+    assert "useradd --system --uid 999 --gid 999" in app_run
     environment = side["environment"]
-    assert environment["PGHOST"] == "postgres" and environment["PGPASSWORD"]
-    assert environment["BACKUP_BASE_SCHEDULE"] == "30 1 * * *" and environment["BACKUP_S3_BUCKET"] == "papyrus-backups"
+    assert environment["BACKUP_PITR_PG_DSN"] == worker["environment"]["BACKUP_PITR_PG_DSN"]
+    assert environment["REDIS_URL"] == worker["environment"]["REDIS_URL"]  # its failures reach the counter
+    assert environment["PROMETHEUS_MULTIPROC_DIR"] == ""  # /tmp/prometheus is the papyrus user's
     assert side["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in APP_SERVICES:
-        assert services[name]["environment"]["BACKUP_PITR_BASE_ON_WORKER"] == "false"
+    assert "pitr-base@" in " ".join(side["healthcheck"]["test"])
+    # the postgres image keeps only the archive_command's script
+    assert "base-backup" not in (ROOT / "deploy" / "postgres" / "Dockerfile").read_text()
+    assert "papyrus-archive-wal" in postgres["command"][-1]
