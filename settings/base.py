@@ -126,6 +126,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
 
+# Sign-ins whose refresh token expired are deleted daily (papyrus.accounts.tasks).
+ACCOUNTS_PRUNE_SCHEDULE = env("ACCOUNTS_PRUNE_SCHEDULE", default="23 4 * * *")
+from ops.cron import parse_cron  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["accounts-prune-token-families"] = {
+    "task": "papyrus.accounts.tasks.prune_token_families", "schedule": parse_cron(ACCOUNTS_PRUNE_SCHEDULE)}
+
 # Realtime (issue 7): the channel layer from the Redis settings builder (ops.redis_settings).
 CHANNEL_LAYERS = _redis["CHANNEL_LAYERS"]  # RedisPubSubChannelLayer; a Sentinel host when Sentinel
 REALTIME_AUTHENTICATOR = "papyrus.accounts.websocket.authenticate_scope"

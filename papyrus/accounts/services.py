@@ -70,6 +70,25 @@ def tokens_issue(*, user: User) -> tuple[str, str]:
     return str(refresh.access_token), str(refresh)
 
 
+PRUNE_BATCH = 5000
+
+
+def token_families_prune(*, now=None) -> int:
+    """Delete the token families whose newest refresh token has expired; the number deleted.
+
+    Every sign-in adds a family and nothing else removes one. An expired family is of no use: its
+    refresh tokens are refused by their own `exp` before the family is looked up (so reuse
+    detection loses nothing), and its access tokens expired long before. In batches, so no
+    statement holds many rows' locks.
+    """
+    cutoff, total = now or timezone.now(), 0
+    while True:
+        batch = list(TokenFamily.objects.filter(expires_at__lt=cutoff).values_list("pk", flat=True)[:PRUNE_BATCH])
+        if not batch:
+            return total
+        total += TokenFamily.objects.filter(pk__in=batch).delete()[0]
+
+
 def tokens_rotate(*, refresh: str) -> tuple[User, str, str]:
     """Exchange the newest refresh token of a family for a new pair; anything else is refused."""
     try:
