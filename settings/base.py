@@ -163,6 +163,8 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "USER_ID_CLAIM": "user_id",
 }
+# Browser wiki: a tab that lost a refresh-rotation race to another tab gets an access cookie (papyrus.accounts.conf).
+REFRESH_REUSE_GRACE_SECONDS = env.float("REFRESH_REUSE_GRACE_SECONDS", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
