@@ -84,7 +84,8 @@ def test_expired_sign_ins_are_pruned_daily_and_live_ones_kept(login, user, setti
 
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-prune-token-families"]
     assert entry["task"] == PRUNE_TASK and entry["schedule"].minute == {23} and entry["schedule"].hour == {4}
-    old, live = login(user), login(user)
+    login(user)  # the sign-in that will have expired
+    live = login(user)
     old_sid = TokenFamily.objects.order_by("created_at").first().pk
     TokenFamily.objects.filter(pk=old_sid).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert prune_token_families.apply().get() == 1
