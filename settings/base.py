@@ -126,6 +126,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
 
+# Sign-ins whose refresh token expired are deleted daily (papyrus.accounts.tasks).
+ACCOUNTS_PRUNE_SCHEDULE = env("ACCOUNTS_PRUNE_SCHEDULE", default="23 4 * * *")
+from ops.cron import parse_cron  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["accounts-prune-token-families"] = {
+    "task": "papyrus.accounts.tasks.prune_token_families", "schedule": parse_cron(ACCOUNTS_PRUNE_SCHEDULE)}
+
 # Realtime (issue 7): the channel layer from the Redis settings builder (ops.redis_settings).
 CHANNEL_LAYERS = _redis["CHANNEL_LAYERS"]  # RedisPubSubChannelLayer; a Sentinel host when Sentinel
 REALTIME_AUTHENTICATOR = "papyrus.accounts.websocket.authenticate_scope"
@@ -156,6 +163,8 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "USER_ID_CLAIM": "user_id",
 }
+# Browser wiki: a tab that lost a refresh-rotation race to another tab gets an access cookie (papyrus.accounts.conf).
+REFRESH_REUSE_GRACE_SECONDS = env.float("REFRESH_REUSE_GRACE_SECONDS", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,9 +9,7 @@ SENTRY_TRACES_RULES = {}          # per-route rates, first match wins (see sampl
     #  "probes": {"paths": [r"^/health"], "rate": 0}}
     # "weight" multiplies SENTRY_TRACES_SAMPLE_RATE (capped at 1); "rate" is absolute.
 """
-import functools
 import os
-import subprocess
 
 from django.conf import settings
 
@@ -40,14 +38,8 @@ def traces_rules() -> dict:
     return dict(getattr(settings, "SENTRY_TRACES_RULES", {}) or {})
 
 
-@functools.lru_cache(maxsize=1)
 def git_sha() -> str:
-    """GIT_SHA from the environment (containers have no .git), else the checkout's HEAD, else ""."""
-    if os.environ.get("GIT_SHA"):
-        return os.environ["GIT_SHA"]
-    base = str(getattr(settings, "BASE_DIR", os.getcwd()))
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=base, capture_output=True, text=True, timeout=2)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip() if out.returncode == 0 else ""
+    """The running code's git SHA (ops.revision: GIT_SHA, else the checkout's HEAD, else "")."""
+    from ops.revision import git_sha as sha
+
+    return sha()

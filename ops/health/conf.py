@@ -11,9 +11,6 @@ HEALTH_CELERY_HEARTBEAT_SECONDS = 5.0 # how often each Celery worker writes its 
 HEALTH_CELERY_HEARTBEAT_MAX_AGE = 20.0  # seconds; an older heartbeat does not count as a live worker
 HEALTH_CELERY_HEARTBEAT_KEY = "ops-health:celery-workers"  # Redis hash: hostname → time
 """
-import functools
-import os
-import subprocess
 
 from django.conf import settings
 
@@ -67,15 +64,8 @@ def version() -> str:
     return str(getattr(settings, "VERSION", ""))
 
 
-@functools.lru_cache(maxsize=1)
 def revision() -> str:
-    """GIT_SHA from the environment (images have no .git), else the checkout's short HEAD, else ""."""
-    if os.environ.get("GIT_SHA"):
-        return os.environ["GIT_SHA"]
-    base = str(getattr(settings, "BASE_DIR", os.getcwd()))
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=base, capture_output=True, text=True,
-                             timeout=2)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip() if out.returncode == 0 else ""
+    """The short git SHA of the running code (ops.revision: GIT_SHA, else the checkout's HEAD, else "")."""
+    from ops.revision import short_sha
+
+    return short_sha()

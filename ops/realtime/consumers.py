@@ -96,7 +96,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep for the parser is not JSON we take either
             await self.send_json({"type": "error", "message": "messages must be JSON"})
             return
         await self.receive_json(content)

@@ -4,13 +4,16 @@ from django.conf import settings
 from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
 
 
-def set_auth_cookies(response, access: str, refresh: str) -> None:
+def set_auth_cookies(response, access: str, refresh: str | None) -> None:
+    """Both cookies; the access cookie alone when `refresh` is None (the refresh cookie the client
+    holds stays: a rotation raced by another request, see services.tokens_rotate)."""
     jwt = settings.SIMPLE_JWT
     common = {"httponly": True, "samesite": "Lax", "path": "/", "secure": settings.JWT_COOKIE_SECURE}
     response.set_cookie(ACCESS_COOKIE, access,
                         max_age=int(jwt["ACCESS_TOKEN_LIFETIME"].total_seconds()), **common)
-    response.set_cookie(REFRESH_COOKIE, refresh,
-                        max_age=int(jwt["REFRESH_TOKEN_LIFETIME"].total_seconds()), **common)
+    if refresh is not None:
+        response.set_cookie(REFRESH_COOKIE, refresh,
+                            max_age=int(jwt["REFRESH_TOKEN_LIFETIME"].total_seconds()), **common)
 
 
 def clear_auth_cookies(response) -> None:

@@ -61,6 +61,9 @@ class TokenFamily(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
     current_jti = models.CharField(max_length=64)
+    # The jti current_jti replaced: for REFRESH_REUSE_GRACE_SECONDS after rotated_at, a browser tab that
+    # lost the rotation race with the same cookie is not taken for a thief (services.tokens_rotate).
+    previous_jti = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()

@@ -7,6 +7,7 @@ revokes the whole family and its access tokens (OAuth 2.0 Security BCP, refresh 
 """
 import logging
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
@@ -16,7 +17,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from . import revocation
+from . import conf, revocation
 from .authentication import SESSION_CLAIM
 from .models import TokenFamily, User
 
@@ -70,8 +71,32 @@ def tokens_issue(*, user: User) -> tuple[str, str]:
     return str(refresh.access_token), str(refresh)
 
 
-def tokens_rotate(*, refresh: str) -> tuple[User, str, str]:
-    """Exchange the newest refresh token of a family for a new pair; anything else is refused."""
+PRUNE_BATCH = 5000
+
+
+def token_families_prune(*, now=None) -> int:
+    """Delete the token families whose newest refresh token has expired; the number deleted.
+
+    Every sign-in adds a family and nothing else removes one. An expired family is of no use: its
+    refresh tokens are refused by their own `exp` before the family is looked up (so reuse
+    detection loses nothing), and its access tokens expired long before. In batches, so no
+    statement holds many rows' locks.
+    """
+    cutoff, total = now or timezone.now(), 0
+    while True:
+        batch = list(TokenFamily.objects.filter(expires_at__lt=cutoff).values_list("pk", flat=True)[:PRUNE_BATCH])
+        if not batch:
+            return total
+        total += TokenFamily.objects.filter(pk__in=batch).delete()[0]
+
+
+def tokens_rotate(*, refresh: str, grace: bool = False) -> tuple[User, str, str | None]:
+    """Exchange the newest refresh token of a family for a new pair; an older one is reuse and revokes
+    the family (the API: OAuth 2.0 Security BCP reuse detection).
+
+    With `grace` (the browser wiki, whose tabs share one cookie and refresh at the same moment), the
+    token rotated away less than REFRESH_REUSE_GRACE_SECONDS ago gets an access token for its request
+    and no refresh token (None): the tab that won the race holds the one live chain."""
     try:
         old = RefreshToken(refresh)
         user_id, jti = old[api_settings.USER_ID_CLAIM], old[api_settings.JTI_CLAIM]
@@ -83,13 +108,19 @@ def tokens_rotate(*, refresh: str) -> tuple[User, str, str]:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise BadRefreshToken()
-    new = _refresh_for(user, sid)
+    new, now = _refresh_for(user, sid), timezone.now()
     claimed = TokenFamily.objects.filter(pk=sid, user=user, current_jti=jti, revoked_at=None).update(
-        current_jti=new[api_settings.JTI_CLAIM], rotated_at=timezone.now(), expires_at=datetime_from_epoch(new["exp"]))
-    if not claimed:
-        _revoke_family(sid, reason="reuse")
-        raise BadRefreshToken()
-    return user, str(new.access_token), str(new)
+        current_jti=new[api_settings.JTI_CLAIM], previous_jti=jti, rotated_at=now,
+        expires_at=datetime_from_epoch(new["exp"]))
+    if claimed:
+        return user, str(new.access_token), str(new)
+    if grace and TokenFamily.objects.filter(pk=sid, user=user, previous_jti=jti, revoked_at=None,
+                                            rotated_at__gte=now - timedelta(seconds=conf.refresh_reuse_grace())).exists():
+        # The token this one was just rotated into is on its way to the same client (two requests
+        # raced with one cookie): an access token for this request, no second refresh token.
+        return user, str(new.access_token), None
+    _revoke_family(sid, reason="reuse")
+    raise BadRefreshToken()
 
 
 def tokens_revoke(*, refresh: str | None = None, access: str | None = None) -> None:

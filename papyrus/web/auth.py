@@ -1,8 +1,9 @@
 """Who is browsing: the API's JWT cookies, with refresh rotation, for server-rendered pages.
 
 `request.web_user` is resolved lazily (API requests never pay for it): the access cookie when
-valid; otherwise the refresh cookie is rotated (the old one is blacklisted) and the response
-carries the new pair. Sign-in, register and sign-out go through papyrus.accounts.services.
+valid; otherwise the refresh cookie is rotated (the old one is spent) and the response
+carries the new pair — or, for a tab that raced another one with the same cookie within
+REFRESH_REUSE_GRACE_SECONDS, a new access cookie only (the winner's refresh cookie is the live one). Sign-in, register and sign-out go through papyrus.accounts.services.
 """
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
@@ -32,9 +33,9 @@ def _resolve(request):
     if not refresh:
         return AnonymousUser()
     try:
-        user, access, new_refresh = accounts.tokens_rotate(refresh=refresh)
+        user, access, new_refresh = accounts.tokens_rotate(refresh=refresh, grace=True)
     except accounts.BadRefreshToken:
-        return AnonymousUser()  # revoked or expired; a concurrent request may have rotated it
+        return AnonymousUser()  # revoked, expired, or reused after the grace
     request._web_rotated = (access, new_refresh)
     return user
 

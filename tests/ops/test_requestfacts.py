@@ -83,3 +83,19 @@ def test_older_settings_still_choose_the_policy(settings):
     settings.METRICS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert requestfacts.trusted_proxies() == 1 and requestfacts.client_ip_header() == "HTTP_X_REAL_IP"
 
+
+
+def test_health_and_sentry_report_the_same_revision(monkeypatch):
+    # One reader of the running code's revision (ops.revision) for /health and Sentry's release.
+    from ops.errors import conf as errors_conf
+    from ops.health import conf as health_conf
+    from ops.revision import git_sha
+
+    git_sha.cache_clear()
+    monkeypatch.delenv("GIT_SHA", raising=False)
+    checkout = git_sha()
+    assert len(checkout) == 40 and health_conf.revision() == checkout[:7] and errors_conf.git_sha() == checkout
+    git_sha.cache_clear()
+    monkeypatch.setenv("GIT_SHA", "deadbeefcafe")
+    assert health_conf.revision() == errors_conf.git_sha() == "deadbeefcafe"
+    git_sha.cache_clear()

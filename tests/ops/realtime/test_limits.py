@@ -55,6 +55,18 @@ async def test_ping_echo_and_bad_messages():
     await comm.disconnect()
 
 
+async def test_a_deeply_nested_frame_is_answered_as_bad_json_and_the_socket_stays(settings):
+    # 5,000 levels fit in the default frame limit but exceed what json.loads can recurse (RecursionError).
+    settings.REALTIME_MAX_MESSAGE_BYTES = 16384
+    comm = communicator()
+    assert (await comm.connect())[0]
+    await comm.send_to(text_data="[" * 5000 + "]" * 5000)
+    assert await comm.receive_json_from() == {"type": "error", "message": "messages must be JSON"}
+    await comm.send_json_to({"type": "ping"})
+    assert await comm.receive_json_from() == {"type": "pong"}
+    await comm.disconnect()
+
+
 async def test_oversized_message_closes_with_message_too_big():
     comm = communicator()
     await comm.connect()

@@ -74,6 +74,26 @@ def test_refresh_tokens_are_not_stored_in_the_database(signed_in):
     assert cookie(signed_in, "refreshToken") not in str(list(TokenFamily.objects.values()))
 
 
+def test_expired_sign_ins_are_pruned_daily_and_live_ones_kept(login, user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from papyrus.accounts.models import TokenFamily
+    from papyrus.accounts.tasks import PRUNE_TASK, prune_token_families
+
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-prune-token-families"]
+    assert entry["task"] == PRUNE_TASK and entry["schedule"].minute == {23} and entry["schedule"].hour == {4}
+    login(user)  # the sign-in that will have expired
+    live = login(user)
+    old_sid = TokenFamily.objects.order_by("created_at").first().pk
+    TokenFamily.objects.filter(pk=old_sid).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert prune_token_families.apply().get() == 1
+    assert not TokenFamily.objects.filter(pk=old_sid).exists() and TokenFamily.objects.count() == 1
+    assert live.post("/api/auth/refresh").status_code == 200  # the live sign-in still rotates
+    assert prune_token_families.apply().get() == 0
+
+
 # --- item 6: cross-site forms --------------------------------------------------------------
 
 CROSS_SITE = [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_SEC_FETCH_SITE": "same-site"},

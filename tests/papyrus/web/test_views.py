@@ -46,6 +46,36 @@ def test_an_expired_access_cookie_is_refreshed_with_rotation(web_login, user):
         accounts.tokens_rotate(refresh=old_refresh)
 
 
+def test_two_tabs_refreshing_at_once_both_stay_signed_in(web_login, user):
+    c = web_login(user)
+    old_refresh = c.cookies["refreshToken"].value
+    c.cookies["accessToken"] = "expired-or-garbage"
+    first = c.get("/")  # rotates
+    from django.test import Client
+
+    second = Client()
+    second.cookies["accessToken"], second.cookies["refreshToken"] = "expired-or-garbage", old_refresh
+    r = second.get("/")  # raced: same old cookie
+    assert "Sign out" in first.content.decode() and "Sign out" in r.content.decode()
+    assert "refreshToken" not in r.cookies and r.cookies["accessToken"].value
+    assert "Sign out" in c.get("/").content.decode()  # the first tab's new pair still works
+
+
+def test_a_stale_tab_after_the_grace_is_reuse_and_signs_every_tab_out(web_login, user, settings):
+    from django.test import Client
+
+    settings.REFRESH_REUSE_GRACE_SECONDS = 0
+    c = web_login(user)
+    old_refresh = c.cookies["refreshToken"].value
+    c.cookies["accessToken"] = "expired-or-garbage"
+    assert "Sign out" in c.get("/").content.decode()  # rotates
+    late = Client()
+    late.cookies["accessToken"], late.cookies["refreshToken"] = "expired-or-garbage", old_refresh
+    assert "Sign in" in late.get("/").content.decode()
+    c.cookies["accessToken"] = "expired-or-garbage"
+    assert "Sign in" in c.get("/").content.decode()  # the family was revoked
+
+
 def test_sign_out_revokes_the_refresh_token_and_clears_cookies(web_login, user):
     c = web_login(user)
     refresh, access = c.cookies["refreshToken"].value, c.cookies["accessToken"].value
