@@ -180,7 +180,7 @@ def test_exposition_passes_promtool_check_metrics(papyrus_server):
 
 def test_promtool_check_and_test_rules():
     rules = promtool("check", "rules", str(DEPLOY / "prometheus" / "alerts.yml"))
-    assert rules.returncode == 0 and b"SUCCESS: 7 rules found" in rules.stdout, rules
+    assert rules.returncode == 0 and b"SUCCESS: 8 rules found" in rules.stdout, rules
     tests = promtool("test", "rules", str(DEPLOY / "prometheus" / "alerts_test.yml"))
     assert tests.returncode == 0 and b"SUCCESS" in tests.stdout, tests
     config = promtool("check", "config", str(DEPLOY / "prometheus" / "prometheus.yml"))
