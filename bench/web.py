@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.serving import DURATION_S, LUA, ROUNDS, WARMUP_S, seed_pages, server_env, servers
 from bench.serving import wrk as serving_wrk
+from tests.support.live import base_env, manage
 
 # label → (path prefix + suffix around a random page id, or a fixed path)
 TARGETS = {
@@ -67,7 +68,11 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-web-", dir=os.environ.get("PAPYRUS_TEST_TMP")) as tmp:
         workdir = Path(tmp)
         scripts = {label: write_script(workdir, label, ids) for label in TARGETS}
-        with servers({"server": server_env(workdir)}, workdir) as running:
+        # settings.prod serves hashed static names from STATIC_ROOT's manifest: without a collectstatic
+        # every HTML page is a 500 (as in a deployment that skipped it).
+        env = {**server_env(workdir), "STATIC_ROOT": str(workdir / "static")}
+        manage("collectstatic", "--noinput", "-v0", env=base_env(**env))
+        with servers({"server": env}, workdir) as running:
             rps = measure(running["server"].url, scripts)
     return [{"name": name, "figure": round(rps[got], 2), "unit": "req/s", "baseline": round(rps[base], 2),
              "baseline_name": base_name, "ratio": round(rps[got] / rps[base], 3)}
