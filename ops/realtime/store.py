@@ -59,7 +59,7 @@ def client() -> aioredis.Redis:
     return per_loop[name]
 
 
-_sync_clients: dict[tuple[int, str], redis.Redis] = {}
+_sync_clients: dict[tuple[int, float, str], redis.Redis] = {}
 _sync_lock = threading.Lock()
 
 
@@ -68,14 +68,15 @@ def sync_client(host: dict | None = None) -> redis.Redis:
     Celery tasks — one pool per process and host, built the way channels-redis' create_pool builds
     its asyncio pools (an address URL or a Sentinel master). Each command waits at most
     REALTIME_SEND_TIMEOUT; dead pooled connections are retried, on connection errors only."""
-    host = dict(host or host_config())
-    key = (os.getpid(), repr(sorted(host.items())))  # a forked worker must not share its parent's sockets
+    host, timeout = dict(host or host_config()), conf.send_timeout()
+    # A forked worker must not share its parent's sockets; a changed timeout needs a new pool.
+    key = (os.getpid(), timeout, repr(sorted(host.items())))
     found = _sync_clients.get(key)
     if found is not None:
         return found
     with _sync_lock:
         if key not in _sync_clients:
-            options = {"socket_timeout": conf.send_timeout(), "socket_connect_timeout": conf.send_timeout(),
+            options = {"socket_timeout": timeout, "socket_connect_timeout": timeout,
                        "retry": SyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 3),
                        "retry_on_error": [RedisConnectionError]}
             if "address" in host:
