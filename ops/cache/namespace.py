@@ -139,9 +139,13 @@ class VersionedNamespace:
             return None
         return (json.loads(text),)
 
+    def _encoded(self, value: Any) -> tuple[str, int]:
+        """(the JSON stored after an entry's stamp, the entry's TTL): one format for every writer."""
+        return (json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":")),
+                conf.default_timeout() if self.ttl is None else self.ttl)
+
     def _store(self, client, key: str, stamp: bytes, value: Any) -> None:
-        text = json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
-        ttl = conf.default_timeout() if self.ttl is None else self.ttl
+        text, ttl = self._encoded(value)
         try:
             client.set(key, stamp + b":" + text.encode(), ex=ttl)
         except REDIS_ERRORS as exc:
@@ -196,8 +200,7 @@ return own
         """
         if not self.enabled():
             return self.invalidate(own_scope, *scopes)
-        text = json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
-        ttl = conf.default_timeout() if self.ttl is None else self.ttl
+        text, ttl = self._encoded(value)
         keys = [self.generation_key(), self.scope_key(own_scope), *map(self.scope_key, scopes), self.entry_key(parts)]
         try:
             client = redis_client(self._alias())
