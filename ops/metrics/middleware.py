@@ -2,8 +2,8 @@
 
 Why not django-prometheus' Before/After middleware: it updates ~15 series per request
 (measured 0.91× throughput) and labels by view name. Here one dict lookup finds the
-four cached label children of (method, route, status); the route label is computed once
-per URL pattern and once per request (ops.requestfacts, shared with the logs).
+series of (method, route, status), written in one call (ops.metrics.record); the route label
+is computed once per URL pattern and once per request (ops.requestfacts, shared with the logs).
 """
 from time import perf_counter
 
@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from ops import requestfacts
 
 from . import conf, metrics
+from .record import HttpSeries
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 
@@ -30,7 +31,7 @@ class MetricsMiddleware:
             raise MiddlewareNotUsed("ENABLE_PROMETHEUS is false")
         self.get_response = get_response
         self.metrics = metrics.get()
-        self.children = {}
+        self.series = {}
         self.metrics_path = None
 
     def __call__(self, request):
@@ -39,30 +40,32 @@ class MetricsMiddleware:
         active = self.metrics.active_connections
         active.inc()
         started = perf_counter()
+        recorded = False
         try:
             response = self.get_response(request)
+            self.observe(request, response, perf_counter() - started)
+            recorded = True
         finally:
-            active.dec()  # also when the client went away or something raised
-        self.observe(request, response, perf_counter() - started)
+            if not recorded:  # the client went away or something raised: the request is no longer in flight
+                active.dec()
         return response
 
     def observe(self, request, response, seconds):
+        """Count and measure the finished request; its `record` also takes it off the in-flight gauge."""
         method = request.method if request.method in KNOWN_METHODS else "other"
         key = (method, requestfacts.route(request, response.status_code), response.status_code)
-        children = self.children.get(key) or self.label(key)
-        children[0].inc()
-        children[1].observe(seconds)
-        children[2].observe(request_size(request))
-        children[3].observe(response_size(response))
+        series = self.series.get(key) or self.label(key)
+        series.record(seconds, request_size(request), response_size(response))
 
     def label(self, key):
-        """Create (once per label set) the four children for (method, route, status)."""
+        """Create (once per label set) the series of (method, route, status)."""
         labels = (key[0], key[1], str(key[2]))
         m = self.metrics
-        children = (m.http_requests.labels(*labels), m.http_duration.labels(*labels),
-                    m.http_request_size.labels(*labels), m.http_response_size.labels(*labels))
-        self.children[key] = children
-        return children
+        series = HttpSeries(m.http_requests.labels(*labels), m.http_duration.labels(*labels),
+                            m.http_request_size.labels(*labels), m.http_response_size.labels(*labels),
+                            m.active_connections)
+        self.series[key] = series
+        return series
 
     def scrape_path(self):
         """Path of the metrics view (resolved on first request; "" when not routed)."""

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.utils.module_loading import import_string
 
 from . import conf
 
 KEY_KINDS = ("client", "ip")
+# A change to one of these builds the rules and the backend again (the backend keeps what it derives
+# from the cache alias, CACHES' key function and the lease settings).
 _WATCHED = {"RATELIMIT_RULES", "RATELIMIT_BACKEND", "RATELIMIT_CACHE_ALIAS", "RATELIMIT_USER_RESOLVERS",
-            "RATELIMIT_EXEMPT_PATHS"}
+            "RATELIMIT_EXEMPT_PATHS", "RATELIMIT_LEASE_MAX", "RATELIMIT_LEASE_SECONDS", "CACHES"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Rule:
     def matches(self, method: str, path: str) -> bool:
         return method in self.methods and any(p.search(path) for p in self.paths)
 
-    @property
+    @cached_property  # a frozen dataclass still has a __dict__, which cached_property writes
     def policy(self) -> str:
         """The `RateLimit-Policy` value: `<limit>;w=<period>`."""
         return f"{self.limit};w={self.period}"

@@ -7,11 +7,10 @@ never more than `limit` in any `period`. A backend keeps one "theoretical arriva
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # a tuple: built on every limited request, cheaper than a frozen dataclass
     allowed: bool
     limit: int
     remaining: int  # requests still allowed right now

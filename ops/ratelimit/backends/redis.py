@@ -94,15 +94,38 @@ class Lease:
         return Decision(True, self.limit, self.remaining + self.tokens, max(0.0, self.reset_at - now), 0.0)
 
 
+STORED_KEYS_MAX = 10_000
+
+
 class RedisBackend(RateLimitBackend):
+    """Built once per process by ops.ratelimit.rules.backend() and again when a setting it reads
+    changes (the cache alias, CACHES, the lease settings), so what it derives from them is kept."""
+
     def __init__(self, alias: str | None = None):
         self.alias = alias
         self._script = None
         self._lock = threading.Lock()
         self._leases: dict[str, Lease] = {}
+        self._stored: dict[str, tuple[str, str]] = {}  # bucket key → (alias, key as the cache stores it)
+        self._sizes: dict[int, int] = {}  # limit → lease size
 
     def _alias(self) -> str:
         return self.alias or conf.cache_alias()
+
+    def _stored_key(self, key: str) -> tuple[str, str]:
+        found = self._stored.get(key)
+        if found is None:
+            if len(self._stored) >= STORED_KEYS_MAX:
+                self._stored.clear()
+            alias = self._alias()
+            found = self._stored[key] = (alias, make_key(alias, key))
+        return found
+
+    def _lease_size(self, limit: int) -> int:
+        size = self._sizes.get(limit)
+        if size is None:
+            size = self._sizes[limit] = conf.lease_size(limit)
+        return size
 
     def _gcra(self, client):
         # One Script object (it only holds the SHA); each call names the client to run on.
@@ -113,9 +136,8 @@ class RedisBackend(RateLimitBackend):
         return self._script
 
     def hit(self, key: str, *, limit: int, period: float) -> Decision:
-        alias = self._alias()
-        stored_key = make_key(alias, key)
-        size = conf.lease_size(limit)
+        alias, stored_key = self._stored_key(key)
+        size = self._lease_size(limit)
         now = time.monotonic()
         if size > 1 and now < _suspect_until:
             with self._lock:
@@ -172,7 +194,7 @@ class RedisBackend(RateLimitBackend):
             del self._leases[key]
 
     def reset(self, key: str) -> None:
-        stored_key = make_key(self._alias(), key)
+        alias, stored_key = self._stored_key(key)
         with self._lock:
             self._leases.pop(stored_key, None)
-        redis_client(self._alias()).delete(stored_key)
+        redis_client(alias).delete(stored_key)
