@@ -1,12 +1,20 @@
 """The Redis backend keeps what it derives from settings; a changed setting reaches it all the same."""
 import uuid
 
+import pytest
 from django.conf import settings as django_settings
 
 from ops.cache.client import make_key, redis_client
 from ops.ratelimit import rules
+from ops.ratelimit.backends import redis as redis_backend
 
 LIMIT, PERIOD = 1000, 3600
+
+
+@pytest.fixture(autouse=True)
+def redis_trusted(monkeypatch):
+    """Leases are in use: an earlier test's Redis outage (within SUSPECT_SECONDS) would turn them off."""
+    monkeypatch.setattr(redis_backend, "_suspect_until", 0.0)
 
 
 def tokens_taken(key: str) -> int:
