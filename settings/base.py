@@ -331,6 +331,7 @@ OPS_CHECKLIST_PRE_DEPLOY = [
     "ops.checklist.predeploy.LogDirWritable",
     "backups_app.probes.BackupSchedule",
     "backups_app.probes.BackupBucket",
+    "ops.checklist.predeploy.StaticFilesCollected",
     "ops.checklist.predeploy.DeployChecks",
 ]
 OPS_CHECKLIST_SECRET_SETTINGS = ["JWT_SECRET", "AWS_SECRET_ACCESS_KEY"]  # never printed by ops_check

@@ -21,6 +21,7 @@ PRE_DEPLOY = [
     "ops.checklist.predeploy.RedisReachable",
     "ops.checklist.predeploy.DatabaseMigrated",
     "ops.checklist.predeploy.LogDirWritable",
+    "ops.checklist.predeploy.StaticFilesCollected",
     "ops.checklist.predeploy.DeployChecks",
 ]
 POST_DEPLOY = [

@@ -1,12 +1,13 @@
 """The pre-deploy items: error tracking, Redis, migrations, a signing secret, the log directory,
-Django's deploy checks. A project adds its own items in OPS_CHECKLIST_PRE_DEPLOY."""
+collected static files, Django's deploy checks. A project adds its own items in OPS_CHECKLIST_PRE_DEPLOY."""
 from __future__ import annotations
 
 import shutil
 import time
 import urllib.error
 
-from django.conf import settings
+from django.conf import STATICFILES_STORAGE_ALIAS, settings
+from django.core.files.storage import storages
 from django.core import checks as django_checks
 from django.db.migrations.executor import MigrationExecutor
 
@@ -103,6 +104,36 @@ class LogDirWritable(HealthCheck):
         except OSError as exc:
             raise CheckFailed(f"{path} is not writable: {exc.strerror or exc}") from None
         return f"{path}, {shutil.disk_usage(path).free / 2**30:.1f} GiB free"
+
+
+class StaticFilesCollected(HealthCheck):
+    """`collectstatic` has run for this release: with a manifest storage (hashed names, e.g. WhiteNoise's),
+    its manifest is readable and names files that are there. Without it, every page that links a static
+    file answers 500 ("Missing staticfiles manifest entry"); JSON APIs keep working, so nothing else shows it."""
+
+    name = "static_files"
+    most_checked = 2000  # files looked up (one stat each on a local disk, a request each on a bucket)
+
+    def run(self):
+        try:
+            storage = storages[STATICFILES_STORAGE_ALIAS]  # a manifest storage reads its manifest here
+        except ValueError as exc:
+            raise CheckFailed(f"the static files' manifest is unreadable: {first_line(exc)}") from None
+        kind = type(storage).__name__
+        if not hasattr(storage, "read_manifest"):
+            return f"{kind} keeps no manifest (static names are not hashed)"
+        where = str(getattr(storage, "location", "") or storage.base_url or kind)
+        if storage.read_manifest() is None:
+            raise CheckFailed(f"no {storage.manifest_name} in {where}: run manage.py collectstatic for this release")
+        hashed, _ = storage.load_manifest()
+        names = sorted(set(hashed.values()))[:self.most_checked]
+        missing = [name for name in names if not storage.exists(name)]
+        if not names or missing:
+            shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+            raise CheckFailed(f"{storage.manifest_name} in {where} names {len(hashed)} files, "
+                              + (f"{len(missing)} missing: {shown}" if missing else "none")
+                              + " (run manage.py collectstatic)")
+        return f"{where}: {len(hashed)} files in {storage.manifest_name}, {len(names)} present"
 
 
 class DeployChecks(HealthCheck):

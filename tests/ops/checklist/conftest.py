@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -35,8 +36,22 @@ def prod_env(tmp_path: Path, **overrides: str) -> dict:
         "BACKUP_SCHEDULE": "0 2 * * *",
         "BACKUP_S3_BUCKET": "",
     })
+    env["STATIC_ROOT"] = collected_static(env)
     env.update(overrides)
     return env
+
+
+_static_root: list[str] = []
+
+
+def collected_static(env: dict) -> str:
+    """A STATIC_ROOT that `collectstatic` filled under settings.prod: once per test session (~4 s), shared."""
+    if not _static_root:
+        root = tempfile.mkdtemp(prefix="static-", dir=os.environ.get("PAPYRUS_TEST_TMP"))
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                       env={**env, "STATIC_ROOT": root}, check=True, capture_output=True, timeout=300)
+        _static_root.append(root)
+    return _static_root[0]
 
 
 def ops_check(*args: str, env: dict) -> subprocess.CompletedProcess:

@@ -14,11 +14,11 @@ from tests.support.live import free_port
 from .conftest import lines_by_item, ops_check, prod_env
 
 ITEMS = ["sentry_dsn", "redis", "database", "jwt_secret", "log_dir", "backup_schedule", "backup_bucket",
-         "deploy_checks"]
+         "static_files", "deploy_checks"]
 
 
 # Broken-item runs leave deploy_checks out: it reports every app's warnings, and is
-# proven by its own tests below; the other seven items must then be exactly one FAIL.
+# proven by its own tests below; the other eight items must then be exactly one FAIL.
 ISOLATED = ("--skip", "deploy_checks")
 
 
@@ -124,6 +124,13 @@ def test_weak_jwt_secret_fails_jwt_secret_item(tmp_path, secret, why):
     assert weak.returncode == 1 and lines_by_item(weak.stdout) == {"jwt_secret": "FAIL"}
     assert why in weak.stdout and secret not in weak.stdout
     assert strong.returncode == 0 and lines_by_item(strong.stdout) == {"jwt_secret": "ok"}
+
+
+def test_a_release_without_collectstatic_fails_static_files(env, tmp_path):
+    result = ops_check(*ISOLATED, env={**env, "STATIC_ROOT": str(tmp_path / "never-collected")})
+
+    assert_only_failure(result, "static_files")
+    assert "no staticfiles.json in " in result.stdout and "run manage.py collectstatic" in result.stdout
 
 
 def test_unwritable_log_dir_fails_log_dir(env, tmp_path):
