@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["papyrus.web.templatetags.links"],  # {% link %} / {% asset %}: remembered url / static
         },
     },
 ]
