@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,6 +84,30 @@ def raw_connection(*, database: str | None = None, alias: str = "default", autoc
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def drop_database(admin, name: str, *, attempts: int = 5) -> None:
+    """DROP DATABASE IF EXISTS `name` on autocommit connection `admin`, ending the sessions on it.
+
+    WITH (FORCE) ends sessions the role may signal; an autovacuum worker on the database (likely
+    right after a restore loaded it) has no role, and PostgreSQL 15 then refuses FORCE to a
+    non-superuser ("must be a member of the role whose process is being terminated"). A plain DROP
+    ends autovacuum workers itself and waits up to 5 s for the rest, so that is tried next.
+    """
+    import psycopg
+
+    quoted = quote_ident(name)
+    for _ in range(attempts - 1):
+        try:
+            admin.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            try:
+                admin.execute(f"DROP DATABASE IF EXISTS {quoted}")
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.5)
+    admin.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")  # the last try says why it failed
 
 
 def user_tables(cursor) -> list[str]:

@@ -66,7 +66,7 @@ def scratch_database(path: Path, progress, *, phase: str):
                         progress=phased(progress, phase))
             yield scratch, time.monotonic() - began
         finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {pg.quote_ident(scratch)} WITH (FORCE)")
+            pg.drop_database(admin, scratch)
 
 
 def _compare(database: str, manifest: dict) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from backups_app import pg
 from tests.support.live import ROOT, Process, base_env
 
 BIN = Path(sys.executable).parent
@@ -33,13 +34,13 @@ def admin_conn(dbname: str | None = None):
 
 def create_database(name: str, *, template: str | None = None) -> None:
     with admin_conn() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.drop_database(conn, name)
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def drop_database(name: str) -> None:
     with admin_conn() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.drop_database(conn, name)
 
 
 def env_for(dbname: str, backup_dir: Path, *, redis_url: str, **extra) -> dict:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from backups_app.pg import drop_database
 from tests.support.live import free_port
 
 from .conftest import lines_by_item, ops_check, prod_env
@@ -77,7 +78,7 @@ def empty_database_url():
     parts = urlsplit(main)
     yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
     with psycopg.connect(main, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(conn, name)
 
 
 def test_unmigrated_database_fails_database(env, empty_database_url):
