@@ -28,6 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from pyrage import x25519
 
+from backups_app.pg import drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DB = "papyrus_bench_backups"
 
@@ -60,7 +62,7 @@ def _env(backup_dir: Path) -> dict:
 
 def _recreate(dbname: str) -> None:
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        drop_database(conn, dbname)
         conn.execute(f'CREATE DATABASE "{dbname}"')
 
 
@@ -129,12 +131,7 @@ def run() -> list[dict]:
                    f"--single-transaction -o /dev/null '{_url(DB + '_plain')}'")
     restore = _driver(["restore", name], backup_dir)
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
-        try:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB}_plain" WITH (FORCE)')
-        except psycopg.errors.InsufficientPrivilege:
-            # Autovacuum (a superuser backend) is working on the fresh copy and this role may not
-            # terminate it; the whole cluster is thrown away after `make bench` anyway.
-            pass
+        drop_database(conn, DB + "_plain")  # autovacuum is likely at work on the fresh copy
     size_note = f"{db_bytes / 1e6:,.0f} MB database"
     create_s, base_s, sealed_s = statistics.median(ours), statistics.median(theirs), statistics.median(encrypted)
     baseline_file.unlink(missing_ok=True)
