@@ -16,8 +16,8 @@ import os, pathlib, subprocess, sys, time
 out = pathlib.Path(sys.argv[1])
 orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
 info = [os.environ["PAPYRUS_TEST_TMP"], os.environ["DATABASE_URL"], os.environ["REDIS_URL"], str(orphan.pid)]
-try:  # the test signals as soon as it has read "info": Ctrl-C may land while write_text is returning
-    (out / "info").write_text(" ".join(info))
+(out / "info").write_text(" ".join(info))
+try:
     time.sleep(600)
 except KeyboardInterrupt:
     (out / "interrupted").write_text("yes")
