@@ -260,20 +260,27 @@ def stop_orphans(timeout: float = 15.0) -> None:
 def run_child(argv: list[str], env: dict) -> int:
     """argv in the foreground. SIGTERM is passed on as SIGINT (Ctrl-C: pytest tears its fixtures
     down); a child still running CHILD_GRACE s after a signal gets SIGTERM, then SIGKILL."""
-    child = subprocess.Popen(argv, env=env)
     signalled: list[float] = []
     terminated = []
+    child = None
 
     def on_signal(signum, _frame):
         if not signalled:
             signalled.append(time.monotonic())
         if signum == signal.SIGTERM:
             terminated.append(signum)
-            with contextlib.suppress(ProcessLookupError):
-                child.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reaches the child by itself
+            if child is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reaches the child by itself
 
+    # Handled before the child starts: exec resets a handled signal to its default in the child, so it
+    # takes the forwarded SIGINT as Ctrl-C even when this process started with SIGINT ignored (a shell's
+    # background job, `nohup`), which it would otherwise inherit.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    child = subprocess.Popen(argv, env=env)
+    if terminated:  # SIGTERM came while it started
+        child.send_signal(signal.SIGINT)
     escalation = iter((signal.SIGTERM, signal.SIGKILL))
     while True:
         try:

@@ -38,8 +38,11 @@ def _alive(pid: int) -> bool:
 
 def test_sigterm_stops_the_child_its_orphans_postgres_and_redis_and_removes_the_temp_dir(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PAPYRUS_TEST_TMP")}
+    # Started with SIGINT ignored, as a shell starts a background job (`make test &` in a CI script):
+    # the forwarded Ctrl-C must still reach the child as one.
     proc = subprocess.Popen([sys.executable, "-m", "scripts.services", "test", "--",
-                             sys.executable, "-c", CHILD, str(tmp_path)], env=env, cwd=ROOT)
+                             sys.executable, "-c", CHILD, str(tmp_path)], env=env, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     info = tmp_path / "info"
 
     def child_info():
