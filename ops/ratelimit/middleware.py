@@ -38,16 +38,19 @@ def too_many_requests(decision) -> JsonResponse:
     return response
 
 
+HEADER_NAMES = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
+_STORE_KEYS = tuple((name.lower(), name) for name in HEADER_NAMES)  # lower-cased once, not per request
+
+
 def add_headers(response, decision, rule) -> None:
-    headers = (("RateLimit-Limit", str(decision.limit)), ("RateLimit-Remaining", str(decision.remaining)),
-               ("RateLimit-Reset", str(decision.reset_seconds)), ("RateLimit-Policy", rule.policy))
+    values = (str(decision.limit), str(decision.remaining), str(decision.reset_seconds), rule.policy)
     store = header_store(response)
     if store is None:
-        for name, value in headers:
+        for name, value in zip(HEADER_NAMES, values):
             response[name] = value
         return
-    for name, value in headers:  # ASCII names, digits and ";w=" built here: nothing for Django to check
-        store[name.lower()] = (name, value)
+    for (key, name), value in zip(_STORE_KEYS, values):  # ASCII names, digits and ";w=" built here
+        store[key] = (name, value)
 
 
 def header_store(response) -> dict | None:
