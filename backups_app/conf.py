@@ -13,6 +13,8 @@
     BACKUP_COMPRESSION_LEVEL = 6
     BACKUP_COMPRESS_THREADS = 2
     BACKUP_SAFETY_COMPRESSION_LEVEL = 1  # the safety backup a restore takes: speed over size
+    BACKUP_SETTLE_INTERVAL = 60          # seconds between beat's settle checks (the project passes it to
+                                         # schedule.beat_schedule)
     BACKUP_LOCK_TIMEOUT = 60             # seconds; the holder extends it while alive
     BACKUP_REDIS_CACHE = "default"       # django-redis cache alias: the lock follows its Sentinel/Cluster
     BACKUP_REDIS_PREFIX = "papyrus:backups:"  # key prefix of the lock, in-use markers, maintenance flag, counters

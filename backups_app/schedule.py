@@ -4,19 +4,18 @@ from ops.cron import InvalidCron, parse_cron  # the one cron parser (Celery's cr
 CREATE_TASK = "backups_app.tasks.scheduled_backup"
 DRILL_TASK = "backups_app.tasks.scheduled_drill"
 SETTLE_TASK = "backups_app.tasks.settle_interrupted"
-SETTLE_EVERY_SECONDS = 60.0
 
 
-def beat_schedule(*, schedule: str, drill_schedule: str) -> dict:
+def beat_schedule(*, schedule: str, drill_schedule: str, settle_seconds: float = 60.0) -> dict:
     """CELERY_BEAT_SCHEDULE entries: create (+cleanup), the restore drill, and settling after a
-    killed create/restore (every minute; see services.settle_if_interrupted).
+    killed create/restore (every `settle_seconds`; see services.settle_if_interrupted).
 
     Always present: the tasks themselves do nothing unless BACKUP_ENABLED (read when they run, so a
     settings module overriding BACKUP_ENABLED after base.py is honoured). An invalid cron string
     yields no entry here; the system checks backups_app.E001/E002 report it.
     """
     # Not gated by BACKUP_ENABLED: restores run whatever the schedule, and so can die.
-    entries = {"backups-settle": {"task": SETTLE_TASK, "schedule": SETTLE_EVERY_SECONDS}}
+    entries = {"backups-settle": {"task": SETTLE_TASK, "schedule": settle_seconds}}
     for key, task, cron in (("backups-create", CREATE_TASK, schedule),
                             ("backups-drill", DRILL_TASK, drill_schedule)):
         try:

@@ -291,7 +291,10 @@ BACKUP_PAGE_RESTORER = "papyrus.wiki.services.page_restore_from_backup"
 # Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(schedule=BACKUP_SCHEDULE, drill_schedule=BACKUP_DRILL_SCHEDULE))
+# Seconds between beat's checks for a create/restore killed mid-way (settled, counted, maintenance ended).
+BACKUP_SETTLE_INTERVAL = env.float("BACKUP_SETTLE_INTERVAL", default=60)
+CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(schedule=BACKUP_SCHEDULE, drill_schedule=BACKUP_DRILL_SCHEDULE,
+                                                  settle_seconds=BACKUP_SETTLE_INTERVAL))
 # Point-in-time recovery (docs/pitr.md): WAL archived to BACKUP_S3_BUCKET under wal/ by barman-cloud.
 BACKUP_PITR_ENABLED = env.bool("BACKUP_PITR_ENABLED", default=False)
 BACKUP_PITR_PREFIX = env("BACKUP_PITR_PREFIX", default="wal/")

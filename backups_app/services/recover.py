@@ -9,6 +9,7 @@ from .. import conf, loader, lock, maintenance, pg
 from ..errors import Busy
 from ..metrics import record_failure
 from ..models import Backup
+from ..selectors import has_unsettled
 from ..signals import restore_committed
 
 log = logging.getLogger("backups_app.services")
@@ -56,8 +57,6 @@ def _refuse_while_a_restore_session_runs() -> None:
         raise Busy("a restore's psql session is still running in the database; try again in a moment")
 
 
-
-
 def backup_recover(*, wait: float = 0) -> dict:
     """What an operator runs after a killed create or restore (`manage.py backup recover`).
 
@@ -77,8 +76,6 @@ def settle_if_interrupted() -> dict | None:
     """The periodic check (Celery beat, every minute): the same as backup_recover, only when a row
     says a process died mid-way and nobody holds the lock; maintenance is turned off only when it
     belonged to a dead restore. None when there was nothing to do."""
-    from .selectors import has_unsettled
-
     if not has_unsettled() or lock.busy():
         return None
     with lock.exclusive("settle"):

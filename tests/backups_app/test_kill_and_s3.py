@@ -8,6 +8,7 @@ from pathlib import Path
 
 import redis
 
+from tests.support.celery import CeleryWorker
 from tests.support.live import ROOT
 from tests.support.wait import wait_until
 
@@ -170,3 +171,36 @@ def test_kill_9_of_the_restorer_before_its_safety_backup_is_done_commits_nothing
     assert int(redis.Redis.from_url(env["REDIS_URL"]).get("papyrus:backups:failures:restore") or 0) == 1
     with support.admin_conn(db) as conn:
         assert conn.execute("SELECT count(*) FROM public.zz_filler").fetchone()[0] > 0
+
+
+def test_beat_settles_a_killed_create_by_itself(live_db, tmp_path):
+    """Issue 28.1: beat's settle task runs on a real worker (it failed every minute on an import) and a
+    create killed with kill -9 is recorded failed, its temp file removed, within two of its ticks."""
+    db, env = live_db
+    env = {**env, "BACKUP_LOCK_TIMEOUT": "2", "BACKUP_SETTLE_INTERVAL": "2"}
+    _fill(db, 30)
+    directory = Path(env["BACKUP_DIR"])
+    slow = {**env, "BACKUP_COMPRESSION_LEVEL": "9", "BACKUP_COMPRESS_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "backup", "create"], cwd=ROOT, env=slow,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: any(p.stat().st_size > 0 for p in directory.glob(".backup_*.tmp")),
+                   timeout=120, what="the dump to start writing")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert "running" in support.manage(env, "backup", "list", "--all").stdout
+
+    log = tmp_path / "worker.log"
+    # its own Redis database (live_db): the default queue is this test's alone
+    worker = CeleryWorker(env=env, log=log, beat_schedule=tmp_path / "beat", name="settle").start()
+    try:
+        # the lock's expiry (2 s) and two ticks (2 s each), with room for a loaded machine
+        wait_until(lambda: "interrupted" in support.manage(env, "backup", "list", "--all").stdout,
+                   timeout=60, interval=1, what="beat's settle task to record the killed create")
+    finally:
+        worker.stop()
+    assert not list(directory.glob(".backup_*.tmp"))
+    assert "running" not in support.manage(env, "backup", "list", "--all").stdout
+    assert "Error" not in log.read_text()
+    assert int(redis.Redis.from_url(env["REDIS_URL"]).get("papyrus:backups:failures:create") or 0) == 1
