@@ -39,6 +39,11 @@ http {{
     uwsgi_temp_path {var}/nginx/tmp/uwsgi;
     scgi_temp_path {var}/nginx/tmp/scgi;
     client_max_body_size 3m;
+    # The largest header the app sends (a page list's Link with every filter at its longest in
+    # 4-byte characters, ~18 KB) must fit: an upstream header beyond proxy_buffer_size is a 502.
+    proxy_buffer_size 32k;
+    proxy_buffers 8 32k;
+    proxy_busy_buffers_size 64k;
     upstream papyrus_http {{ server 127.0.0.1:{http_port}; keepalive 64; }}
     upstream papyrus_ws {{ server 127.0.0.1:{ws_port}; }}
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}

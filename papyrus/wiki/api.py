@@ -19,12 +19,18 @@ from .serializers import (PageInput, PageListParams, PageSerializer, SearchParam
                           TeamSerializer)
 
 
-def _link_header(request, *, total: int, limit: int, offset: int) -> str:
+LINKED_PARAMS = ("q", "tag", "folder", "teamId")  # the list's filters a page link carries on
+
+
+def _link_header(request, *, params: dict, total: int) -> str:
+    """RFC 8288 first/last/next/prev links built from the validated parameters only: whatever else
+    the query string held is not echoed (it made the header outgrow a proxy's buffer: a 502)."""
     base = request.build_absolute_uri(request.path)
-    params = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
+    limit, offset = params["limit"], params["offset"]
+    kept = {k: params[k] for k in LINKED_PARAMS if params[k] not in ("", None)}
 
     def url(off):
-        return f"<{base}?{urlencode({**params, 'limit': limit, 'offset': off})}>"
+        return f"<{base}?{urlencode({**kept, 'limit': limit, 'offset': off})}>"
 
     last = max(0, (total - 1) // limit * limit)
     links = [f'{url(0)}; rel="first"', f'{url(last)}; rel="last"']
@@ -105,7 +111,7 @@ class PageListView(APIView):
         window = pages[p["offset"]:p["offset"] + p["limit"]]
         response = Response(PageSerializer(window, many=True).data)
         response["X-Total-Count"] = str(total)
-        response["Link"] = _link_header(request, total=total, limit=p["limit"], offset=p["offset"])
+        response["Link"] = _link_header(request, params=p, total=total)
         return response
 
     @extend_schema(request=PageSerializer, responses={201: PageSerializer})

@@ -11,7 +11,7 @@ import pytest
 from websockets.sync.client import connect
 
 from scripts import run
-from tests.support.http import request
+from tests.support.http import LONG_LIST_QUERIES, LONG_LIST_QUERY_IDS, request
 from tests.support.live import ROOT, LiveServer, free_port
 from tests.support.wait import wait_until
 
@@ -105,3 +105,12 @@ def test_websockets_go_to_asgi(front):
 
 def test_the_shipped_config_has_make_runs_json_error_pages():
     assert run.error_pages() in (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+
+
+
+@pytest.mark.parametrize("query", LONG_LIST_QUERIES, ids=LONG_LIST_QUERY_IDS)
+def test_a_long_query_string_is_answered_not_a_502(front, query):
+    """Issue 28.2: the Link header once echoed every parameter and overflowed nginx's proxy buffer."""
+    reply = request("GET", front + "/api/pages?" + query, headers={"Content-Type": "application/json"})
+    assert reply.status == 200, reply.raw[:300]
+    assert isinstance(reply.json(), list) and "junk" not in reply.headers["Link"]

@@ -11,6 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from scripts import run
 from tests.support import http
+from tests.support.http import LONG_LIST_QUERIES, LONG_LIST_QUERY_IDS
 from tests.support.live import LiveServer, free_port
 
 PUBLIC_DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production-0000"
@@ -95,6 +96,14 @@ def test_nginx_413_for_an_api_body_is_json(make_run):
                                   headers={"Content-Type": "application/json"})
     assert code == 413 and headers["Content-Type"].startswith("application/json"), body[:300]
     assert json.loads(body)["message"]
+
+
+@pytest.mark.parametrize("query", LONG_LIST_QUERIES, ids=LONG_LIST_QUERY_IDS)
+def test_a_long_list_query_is_answered_not_a_502(make_run, query):
+    """Issue 28.2: the Link header once echoed every parameter and overflowed nginx's proxy buffer."""
+    status, headers, body = request(make_run.url + "/api/pages?" + query, headers={"Content-Type": "application/json"})
+    assert status == 200, body[:300]
+    assert isinstance(json.loads(body), list) and "junk" not in headers["Link"]
 
 
 def test_nginx_414_for_a_long_api_uri_is_json(make_run):

@@ -12,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from http.cookies import SimpleCookie
+from urllib.parse import quote
 
 
 @dataclass
@@ -37,6 +38,16 @@ class Reply:
         for header in self.headers.get_all("Set-Cookie") or []:
             jar.load(header)
         return {name: morsel.value for name, morsel in jar.items()}
+
+
+# Query strings for GET /api/pages that once overflowed nginx's proxy buffer with the Link header
+# (issue 28.2): an unknown parameter, and every filter within its limit in 2- and 4-byte characters.
+LONG_LIST_QUERIES = [quote(q, safe="=&") for q in (
+    "junk=" + "j" * 1500 + "&limit=1",
+    "folder=" + "é" * 100 + "&tag=" + "é" * 50 + "&q=" + "é" * 200,
+    "folder=" + "\U0001F600" * 100 + "&tag=" + "\U0001F600" * 50 + "&q=" + "\U0001F600" * 200 + "&offset=1&limit=1",
+)]
+LONG_LIST_QUERY_IDS = ["unknown-parameter", "2-byte-filters", "4-byte-filters"]
 
 
 def request(method: str | None, url: str, *, body=None, data: bytes | None = None, headers: dict | None = None,

@@ -4,7 +4,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from papyrus.wiki import services
+from papyrus.wiki import api, services
+from scripts import run
+from tests.support.live import ROOT
 from papyrus.wiki.models import Page
 
 PAGE_KEYS = {"id", "title", "slug", "content", "tags", "folder", "author", "teamId", "createdAt", "updatedAt"}
@@ -198,3 +200,35 @@ def test_the_lean_page_representation_is_drfs(user, make_user, team_of, page_of)
     generic = drf.ModelSerializer.to_representation(PageSerializer(page), page)
     assert dict(lean) == dict(generic)
     assert lean["updatedAt"] == "2026-01-01T18:04:05.678901Z" and lean["teamId"] == team.id
+
+
+def test_link_carries_only_the_validated_parameters(client, user, page_of):
+    """Issue 28.2: an unknown parameter is not echoed back (it made the header outgrow nginx's buffer)."""
+    page_of(user, "One", tags=["ops"])
+    r = client.get("/api/pages?junk=" + "j" * 1500 + "&tag=ops&limit=1&q=")
+    assert r.status_code == 200
+    assert "junk" not in r["Link"] and len(r["Link"]) < 400
+    assert links(r)["first"] == {"tag": "ops", "limit": "1", "offset": "0", "path": "/api/pages"}
+
+
+def test_the_longest_link_fits_both_nginx_configs_proxy_buffer(rf, settings):
+    """Every filter at its longest in 4-byte characters (12 bytes each, percent-encoded), four links,
+    a 253-byte host: the Link header stays well within proxy_buffer_size of the shipped
+    deploy/nginx/nginx.conf and of make run's (a larger upstream header is nginx's 502)."""
+    host = "h" * 241 + ".example.com"
+    settings.ALLOWED_HOSTS = [host]
+    widest = "\U0001F600"
+    params = {"q": widest * 200, "tag": widest * 50, "folder": widest * 100, "teamId": 2**63 - 1,
+              "limit": 1, "offset": 10**9 - 1}
+    header = api._link_header(rf.get("/api/pages", HTTP_HOST=host), params=params,
+                              total=10**9 + 1)
+    assert header.count("rel=") == 4 and len(header) > 12_000
+
+    def buffer_bytes(text):
+        size = re.search(r"proxy_buffer_size\s+(\d+)k;", text)
+        assert size, "proxy_buffer_size is not set"
+        return int(size.group(1)) * 1024
+
+    shipped = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    # room for the other headers (a few hundred bytes) and then some
+    assert 1.5 * len(header) < buffer_bytes(shipped) and 1.5 * len(header) < buffer_bytes(run.NGINX_CONF)
