@@ -4,13 +4,21 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test bench loadtest audit deps system-deps stop clean
+.PHONY: run test bench loadtest audit deps system-deps stop clean lock
 
-$(VENV)/.installed: requirements.txt
+# requirements-test.txt: production's lock (requirements.txt, what the app image installs) plus
+# the test tools, every package pinned with its hashes; `make lock` rewrites both from the .in files.
+$(VENV)/.installed: requirements-test.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -r requirements-test.txt
 	touch $@
+
+LOCK_VENV := var/lock-venv
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install -q pip-tools==7.7.0)
+	$(LOCK_VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --no-strip-extras -o requirements.txt requirements.in
+	$(LOCK_VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --no-strip-extras -o requirements-test.txt requirements-test.in
 
 system-deps:
 	./scripts/install-system-deps.sh
