@@ -213,12 +213,15 @@ LOG_LEVEL = env("LOG_LEVEL", default="info")
 LOG_DIR = env("LOG_DIR", default=str(BASE_DIR / "logs"))
 LOG_MAX_SIZE = env("LOG_MAX_SIZE", default="20m")
 LOG_MAX_FILES = env("LOG_MAX_FILES", default="14d")
-LOG_CONSOLE = env.bool("LOG_CONSOLE", default=False)  # the same JSON lines on stderr too (a container's log)
+LOG_CONSOLE = env.bool("LOG_CONSOLE", default=False)  # the same JSON lines on stdout too (a container's log)
+LOG_FILES = env.bool("LOG_FILES", default=True)  # false: no files in LOG_DIR, stdout only (containers)
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)  # every request's line whatever LOG_LEVEL says
 from ops.logging.config import build_logging  # noqa: E402
 
 # JSON lines in LOG_DIR (error.log, combined.log, YYYY-MM-DD.log); Celery workers use it too.
 LOGGING = build_logging(level=LOG_LEVEL, directory=LOG_DIR, max_size=LOG_MAX_SIZE, max_files=LOG_MAX_FILES,
-                        service="papyrus", console=LOG_CONSOLE)
+                        service="papyrus", console=LOG_CONSOLE or not LOG_FILES, files=LOG_FILES,
+                        requests=LOG_REQUESTS)
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
@@ -237,6 +240,7 @@ ENABLE_PROMETHEUS = env.bool("ENABLE_PROMETHEUS", default=True)
 PROMETHEUS_PREFIX = env("PROMETHEUS_PREFIX", default="papyrus_")
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_EXPORTER_PORT = env.int("METRICS_EXPORTER_PORT", default=0)  # Celery worker/beat: their own /metrics
 # The client IP, one policy for logs, /metrics access and rate limiting (ops.requestfacts): the number of
 # proxies in front that append to CLIENT_IP_HEADER (`make run`'s nginx is one); 0 trusts none.
 # RATE_LIMIT_TRUSTED_PROXIES and METRICS_CLIENT_IP_HEADER (one hop) are the older names, still read.

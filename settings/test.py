@@ -6,7 +6,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOG_DIR = env("LOG_DIR", default=str(BASE_DIR / "var" / "test-logs"))
 LOGGING = build_logging(level=LOG_LEVEL, directory=LOG_DIR, max_size=LOG_MAX_SIZE,  # noqa: F405
-                        max_files=LOG_MAX_FILES, service="papyrus", console=LOG_CONSOLE)  # noqa: F405
+                        max_files=LOG_MAX_FILES, service="papyrus", console=LOG_CONSOLE or not LOG_FILES,  # noqa: F405
+                        files=LOG_FILES, requests=LOG_REQUESTS)  # noqa: F405
 BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / "var" / "test-backups"))
 # Tests roll back their transactions, so on_commit invalidation never runs and one test's
 # cached responses or spent budgets would leak into the next: off unless a test (or a live

@@ -15,23 +15,33 @@ from ops.requestfacts import client_ip
 from . import conf
 
 
-def denial(request) -> JsonResponse | None:
-    """The error response for a caller that may not scrape, or None when it may."""
+FORBIDDEN = "Forbidden: this address may not read metrics"
+UNAUTHENTICATED = "Authentication required: send Authorization: Bearer <token>"
+CHALLENGE = 'Bearer realm="metrics"'
+
+
+def refusal(ip: str, authorization: str) -> tuple[int, str] | None:
+    """(status, message) for a caller at `ip` sending this Authorization header that may not
+    scrape (403, then 401), or None when it may. The one rule of the view and the exporter."""
     ips = conf.allowed_ips() or (() if conf.token() else conf.DEFAULT_ALLOWED_IPS)
-    if ips and not ip_allowed(client_ip(request), ips):
-        return JsonResponse({"message": "Forbidden: this address may not read metrics"}, status=403)
+    if ips and not ip_allowed(ip, ips):
+        return 403, FORBIDDEN
     token = conf.token()
-    if token and not bearer_matches(request, token):
-        response = JsonResponse({"message": "Authentication required: send Authorization: Bearer <token>"},
-                                status=401)
-        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
-        return response
+    scheme, _, given = authorization.partition(" ")
+    if token and not (scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())):
+        return 401, UNAUTHENTICATED
     return None
 
 
-def bearer_matches(request, token: str) -> bool:
-    scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+def denial(request) -> JsonResponse | None:
+    """The error response for a caller that may not scrape, or None when it may."""
+    refused = refusal(client_ip(request), request.META.get("HTTP_AUTHORIZATION", ""))
+    if refused is None:
+        return None
+    response = JsonResponse({"message": refused[1]}, status=refused[0])
+    if refused[0] == 401:
+        response["WWW-Authenticate"] = CHALLENGE
+    return response
 
 
 def ip_allowed(ip: str, allowed: tuple[str, ...]) -> bool:

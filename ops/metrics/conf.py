@@ -5,6 +5,7 @@ PROMETHEUS_PREFIX = ""              # prepended to every series (read by ops.req
 METRICS_TOKEN = ""                  # when set, /metrics needs "Authorization: Bearer <token>" (else 401)
 METRICS_ALLOWED_IPS = []            # when set, /metrics only answers these IPs / CIDRs (else 403);
                                     # neither this nor the token set: DEFAULT_ALLOWED_IPS
+METRICS_EXPORTER_PORT = 0           # > 0: Celery worker and beat serve /metrics on this port (exporter.py)
 The client address checked against METRICS_ALLOWED_IPS is ops.requestfacts.client_ip (TRUSTED_PROXIES).
 
 The multiprocess directory is the PROMETHEUS_MULTIPROC_DIR *environment* variable, because
@@ -36,3 +37,6 @@ def allowed_ips() -> tuple[str, ...]:
         value = value.split(",")
     return tuple(v.strip() for v in value if v and v.strip())
 
+
+def exporter_port() -> int:
+    return int(getattr(settings, "METRICS_EXPORTER_PORT", 0) or 0)

@@ -1,7 +1,8 @@
-"""Celery task runs, failures and duration, from Celery's signals (when Celery is installed)."""
+"""Celery task runs, failures and duration, from Celery's signals (when Celery is installed); the
+worker's and beat's own /metrics (exporter.py) when METRICS_EXPORTER_PORT is set."""
 from time import perf_counter
 
-from . import metrics
+from . import exporter, metrics
 
 _started: dict[str, float] = {}
 
@@ -15,6 +16,8 @@ def install() -> bool:
     signals.task_prerun.connect(_prerun, dispatch_uid="ops_metrics.prerun", weak=False)
     signals.task_postrun.connect(_postrun, dispatch_uid="ops_metrics.postrun", weak=False)
     signals.task_failure.connect(_failure, dispatch_uid="ops_metrics.failure", weak=False)
+    signals.worker_init.connect(exporter.start_configured, dispatch_uid="ops_metrics.exporter.worker", weak=False)
+    signals.beat_init.connect(exporter.start_configured, dispatch_uid="ops_metrics.exporter.beat", weak=False)
     return True
 
 

@@ -309,7 +309,7 @@ def _send_base_task(env: dict) -> None:
 @contextlib.contextmanager
 def _base_queue_worker(env: dict, log: Path):
     """docker-compose's pitr-base service: a worker consuming only BACKUP_PITR_BASE_QUEUE (JSON log lines on
-    stderr, LOG_CONSOLE, into `log`)."""
+    stdout, LOG_CONSOLE, into `log`)."""
     worker = CeleryWorker(env={**env, "LOG_CONSOLE": "true"}, queue=env["BACKUP_PITR_BASE_QUEUE"], log=log,
                           name="pitr-base").start()
     try:

@@ -1,9 +1,13 @@
 """The files under LOG_DIR, written by real processes through build_logging()'s handlers."""
+import json
 import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, timedelta
 
 from ops.logging.conf import parse_size
+from tests.support.live import ROOT
 
 from .support import family, read_lines, today, write
 
@@ -90,3 +94,20 @@ def test_four_processes_through_rotations_lose_and_repeat_no_line(tmp_path):
         expected = {(f"p{i}", n) for i in range(4) for n in range(5000)}
         assert set(seen) == expected
         assert set(seen.values()) == {1}, "a line was written twice"
+
+
+def test_a_container_logs_json_to_stdout_only_with_every_request_line_at_info(tmp_path):
+    """LOG_FILES=false + LOG_REQUESTS=true (docker-compose): no files; stdout has the info lines and
+    every request's line (the `ops.http` logger), while other `http`-level lines still obey LOG_LEVEL."""
+    script = ("import logging, logging.config, sys; from ops.logging.config import build_logging; "
+              "logging.config.dictConfig(build_logging(level='info', directory=sys.argv[1], service='papyrus', "
+              "files=False, requests=True)); "
+              "logging.getLogger('ops.http').log(15, 'GET /api/pages 200', extra={'route': '/api/pages'}); "
+              "logging.getLogger('writer').log(15, 'not a request line'); "
+              "logging.getLogger('writer').info('an info line')")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "logs")], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["level"], r["message"]) for r in lines] == [("http", "GET /api/pages 200"), ("info", "an info line")]
+    assert lines[0]["route"] == "/api/pages" and lines[0]["service"] == "papyrus"
+    assert out.stderr == "" and not (tmp_path / "logs").exists()
