@@ -1,12 +1,28 @@
 # Papyrus application image: one image for web (granian WSGI), asgi (uvicorn, WebSockets),
 # worker and beat (Celery), pitr-base (Celery, PITR base backups) and the one-shot migrate job.
-# See docker-compose.yml.
-FROM python:3.11-slim-bookworm
+# See docker-compose.yml and docs/deploy.md.
+#
+# PYTHON_IMAGE: the official python:3.11-slim-bookworm by default; where no registry is reachable,
+# scripts/compose.py (make compose-up) passes a Debian 12 image it built from debootstrap.
+# Production packages only: requirements.txt, locked with hashes (make lock); the test tools are in
+# requirements-test.txt, never here. A CA bundle for PyPI, when the network needs one, is a build
+# secret (`--secret id=ca_bundle,src=...`): used by pip in the build stage, never stored in a layer.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+COPY requirements.txt /tmp/requirements.txt
+RUN --mount=type=secret,id=ca_bundle \
+    if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install -q --require-hashes --only-binary=:all: -r /tmp/requirements.txt \
+ && /opt/venv/bin/pip uninstall -q -y pip \
+ && find /opt/venv -name __pycache__ -prune -exec rm -rf {} +
+
+FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:/usr/lib/postgresql/15/bin:$PATH \
     DJANGO_SETTINGS_MODULE=settings.prod \
     LOG_DIR=/app/logs \
     BACKUP_DIR=/app/backups \
@@ -19,6 +35,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # looks for the server's major version) for `backup pitr`, the drill and base backups.
 # The postgres user/group first, with the uid/gid of the postgres:15 image (999:999), which owns the
 # pgdata volume's files: the pitr-base service runs as it and reads them. No cluster is created here.
+# The JIT provider goes (LLVM and z3: 130 MB of the image's 700 MB budget): a recovery or drill server
+# started here runs without JIT, which PostgreSQL does silently when llvmjit.so is absent.
 RUN groupadd --system --gid 999 postgres \
  && useradd --system --uid 999 --gid 999 --home-dir /var/lib/postgresql --no-create-home --shell /bin/sh postgres \
  && apt-get update \
@@ -26,16 +44,13 @@ RUN groupadd --system --gid 999 postgres \
  && sed -ri 's/^#?\s*create_main_cluster\s*=.*$/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf \
  && apt-get install -y --no-install-recommends postgresql-client-15 postgresql-15 barman-cli-cloud pigz \
  && install -d -o postgres -g postgres -m 0755 /var/lib/postgresql \
- && rm -rf /var/lib/apt/lists/*
-# pg_ctl & co. on PATH for operators too (`docker-compose run worker pg_ctl ...`)
-ENV PATH=/usr/lib/postgresql/15/bin:$PATH
+ && dpkg --purge --force-depends libllvm14 libz3-4 \
+ && rm -rf /usr/lib/postgresql/15/lib/llvmjit* /usr/lib/postgresql/15/lib/bitcode \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /usr/share/locale/*
 
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home papyrus
 WORKDIR /app
-
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
-
+COPY --from=build /opt/venv /opt/venv
 COPY --chown=papyrus:papyrus . .
 # Named volumes start as a copy of these directories, so they are owned by the app user.
 RUN mkdir -p /app/logs /app/backups /app/var/static /app/var/beat /tmp/prometheus \
@@ -48,6 +63,6 @@ RUN DJANGO_SETTINGS_MODULE=settings.base LOG_DIR=/tmp/build-logs python manage.p
  && chown -R papyrus:papyrus /app/var/static && rm -rf /tmp/build-logs
 
 USER papyrus
-EXPOSE 8000 8001
+EXPOSE 8000 8001 9100
 CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
      "--blocking-threads", "4", "--no-ws", "--respawn-failed-workers", "papyrus.wsgi:application"]

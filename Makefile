@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test bench loadtest audit deps system-deps stop clean lock
+.PHONY: run test bench loadtest audit deps system-deps stop clean lock compose-up compose-down compose-build
 
 # requirements-test.txt: production's lock (requirements.txt, what the app image installs) plus
 # the test tools, every package pinned with its hashes; `make lock` rewrites both from the .in files.
@@ -36,6 +36,18 @@ bench: deps node_modules/.installed
 
 stop:
 	$(PY) -m scripts.services stop
+
+# The production shape (docker-compose.yml): docker compose where a Docker engine runs, else podman
+# with images built here (scripts/compose.py); nginx on 127.0.0.1:COMPOSE_PORT (8080). CLEAN=1 with
+# compose-down removes the volumes too. SCALE="web=2" starts that many web replicas.
+compose-up: deps
+	$(PY) -m scripts.compose up $(foreach s,$(SCALE),--scale $(s))
+
+compose-down: deps
+	$(PY) -m scripts.compose down
+
+compose-build: deps
+	$(PY) -m scripts.compose build
 
 clean:
 	rm -rf $(VENV) var logs backups

@@ -17,6 +17,10 @@ have age            || need+=(age)
 have docker-compose || need+=(docker-compose)
 have barman-cloud-wal-archive || need+=(barman-cli-cloud)  # PITR: WAL archiving and base backups to S3
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+# The production shape under podman (make compose-up, the container tests): rootful podman with runc,
+# CNI networks with DNS, iptables for published ports; debootstrap builds the images' Debian base.
+have podman         || need+=(podman runc containernetworking-plugins golang-github-containernetworking-plugin-dnsname iptables)
+have debootstrap    || need+=(debootstrap)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "install-system-deps: installing ${need[*]}"

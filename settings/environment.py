@@ -7,6 +7,7 @@ so this one mapping applies the rule to every read and to `read_env`, which then
 overrides a default nor exports an empty value to child processes.
 """
 import os
+import socket
 from collections.abc import MutableMapping
 
 import environ
@@ -40,3 +41,11 @@ class NonEmptyEnviron(MutableMapping):
 
 class Env(environ.Env):
     ENVIRON = NonEmptyEnviron()
+
+
+def own_addresses() -> list[str]:
+    """This host's addresses as its own name resolves them (a container's addresses on its networks)."""
+    try:
+        return sorted(set(socket.gethostbyname_ex(socket.gethostname())[2]))
+    except OSError:
+        return []

@@ -3,12 +3,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ops.checklist.secrets import weakness
 
+from .environment import own_addresses
+
 from .base import *  # noqa: F401,F403
 from .base import SIMPLE_JWT, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if env.bool("ALLOWED_HOSTS_OWN_ADDRESSES", default=False):
+    # Scrapers and probes that reach this container by address (Prometheus' DNS discovery of
+    # replicas, a load balancer's health check) send that address as Host.
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, *own_addresses()]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 JWT_SECRET = env("JWT_SECRET")
