@@ -10,6 +10,8 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
+from django.core.management import get_commands
+from django.urls import resolve
 
 from scripts import k8s_alerts
 from tests.support.live import ROOT
@@ -114,13 +116,21 @@ def test_web_and_asgi_probe_the_health_endpoints_on_their_port(docs):
 
 def test_the_worker_probes_with_the_projects_own_commands(docs):
     container = pod_spec(named(docs, "Deployment", "papyrus-worker"))["containers"][0]
-    assert "celery -A papyrus inspect ping -d celery@$HOSTNAME" in " ".join(container["livenessProbe"]["exec"]["command"])
-    assert container["readinessProbe"]["exec"]["command"] == ["python", "manage.py", "health", "--path", "/health/ready"]
-    assert (ROOT / "ops" / "health" / "management" / "commands" / "health.py").exists()
+    liveness = " ".join(container["livenessProbe"]["exec"]["command"])
+    assert "celery -A papyrus inspect ping -d celery@$HOSTNAME" in liveness
+    assert container["readinessProbe"]["exec"]["command"] == ["python", "manage.py", "health", "--path",
+                                                              "/health/ready"]
+
+
+def test_the_probed_paths_are_the_sites_health_endpoints():
+    assert resolve("/health/live").url_name == "health-live"
+    assert resolve("/health/ready").url_name == "health-ready"
+    assert "health" in get_commands()  # manage.py health, the worker's readiness probe
 
 
 def test_the_processes_are_docker_composes(docs):
-    command = {d["metadata"]["name"]: " ".join(pod_spec(d)["containers"][0]["command"]) for d in app_workloads(docs)}
+    command = {d["metadata"]["name"]: " ".join(pod_spec(d)["containers"][0]["command"])
+               for d in app_workloads(docs)}
     assert "granian --interface wsgi --host 0.0.0.0 --port 8000" in command["papyrus-web"]
     assert command["papyrus-web"].endswith("papyrus.wsgi:application")
     assert "uvicorn --host 0.0.0.0 --port 8001" in command["papyrus-asgi"]
@@ -133,7 +143,8 @@ def test_beat_cannot_run_twice(docs):
     beat = named(docs, "Deployment", "papyrus-beat")
     assert beat["spec"]["replicas"] == 1
     assert beat["spec"]["strategy"] == {"type": "Recreate"}
-    assert all(h["spec"]["scaleTargetRef"]["name"] != "papyrus-beat" for h in of_kind(docs, "HorizontalPodAutoscaler"))
+    autoscaled = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind(docs, "HorizontalPodAutoscaler")}
+    assert "papyrus-beat" not in autoscaled
 
 
 def test_migrations_run_as_a_job_and_hold_every_new_pod(docs):
@@ -165,7 +176,8 @@ def service_backend(docs, backend):
     """The workload a Service backend reaches, checking the port exists on both sides."""
     service = named(docs, "Service", backend["service"]["name"])
     port = backend["service"]["port"]
-    (entry,) = [p for p in service["spec"]["ports"] if p.get("name") == port.get("name") or p["port"] == port.get("number")]
+    (entry,) = [p for p in service["spec"]["ports"]
+                if p.get("name") == port.get("name") or p["port"] == port.get("number")]
     (workload,) = selected(docs, service["spec"]["selector"])
     assert entry["targetPort"] in {p["name"] for c in pod_spec(workload)["containers"] for p in c.get("ports", [])}
     return workload["metadata"]["name"]
