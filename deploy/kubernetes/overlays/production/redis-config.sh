@@ -1,14 +1,16 @@
 #!/bin/sh
-# Writes this pod's redis.conf and sentinel.conf into /data/conf (init container of papyrus-redis).
+# Writes this pod's redis.conf and sentinel.conf into /data/conf (init container of papyrus-redis;
+# REDIS_DATA_DIR moves /data, for tests/deploy/test_kubernetes_redis.py).
 # The master is whoever the Sentinels say it is; when none answers (the first start, or every pod
 # restarted at once), pod 0 is. Hosts are the pods' stable DNS names, so a restarted pod with a new
 # IP is still the same member. REDIS_PASSWORD comes from the Secret papyrus-secrets.
 set -eu
 SERVICE=papyrus-redis
 MASTER_NAME=papyrus
+DATA="${REDIS_DATA_DIR:-/data}"
 SELF="$(hostname -f)"
 DOMAIN="${SELF#*.}"
-mkdir -p /data/conf
+mkdir -p "$DATA/conf"
 
 master=""
 for i in 0 1 2; do
@@ -20,18 +22,18 @@ done
 if [ -z "$master" ]; then master="$SERVICE-0.$DOMAIN"; fi
 echo "papyrus-redis: $SELF starts with master $master"
 
-cat > /data/conf/redis.conf <<CONF
+cat > "$DATA/conf/redis.conf" <<CONF
 port 6379
-dir /data
+dir $DATA
 appendonly yes
 requirepass $REDIS_PASSWORD
 masterauth $REDIS_PASSWORD
 replica-announce-ip $SELF
 CONF
-if [ "$master" != "$SELF" ]; then echo "replicaof $master 6379" >> /data/conf/redis.conf; fi
+if [ "$master" != "$SELF" ]; then echo "replicaof $master 6379" >> "$DATA/conf/redis.conf"; fi
 
 # Sentinels take no password (ops/redis_settings.py: the password is the Redis servers').
-cat > /data/conf/sentinel.conf <<CONF
+cat > "$DATA/conf/sentinel.conf" <<CONF
 port 26379
 dir /tmp
 sentinel resolve-hostnames yes
@@ -43,4 +45,4 @@ sentinel down-after-milliseconds $MASTER_NAME 5000
 sentinel failover-timeout $MASTER_NAME 60000
 sentinel parallel-syncs $MASTER_NAME 1
 CONF
-chmod 0600 /data/conf/redis.conf /data/conf/sentinel.conf
+chmod 0600 "$DATA/conf/redis.conf" "$DATA/conf/sentinel.conf"
