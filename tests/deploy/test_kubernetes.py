@@ -168,7 +168,7 @@ def test_the_hpa_scales_web(docs):
     (hpa,) = of_kind(docs, "HorizontalPodAutoscaler")
     target = hpa["spec"]["scaleTargetRef"]
     assert (target["kind"], target["name"]) == ("Deployment", "papyrus-web")
-    named(docs, "Deployment", "papyrus-web")
+    assert "replicas" not in named(docs, "Deployment", "papyrus-web")["spec"]  # or each apply resets it
     assert hpa["spec"]["minReplicas"] >= 2
 
 
@@ -204,14 +204,17 @@ def test_one_app_image_everywhere(docs):
     assert len(app_workloads(docs)) == 5
 
 
-def test_app_pods_run_as_the_images_user_with_requests_and_limits(docs):
+def test_pods_are_restricted_and_app_pods_run_as_the_images_user_with_requests_and_limits(docs):
     for workload in workloads(docs):
         spec = pod_spec(workload)
+        # the restricted Pod Security Standard the production namespace enforces
         assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
         if workload in app_workloads(docs):
             assert spec["securityContext"]["runAsUser"] == 10001
         for container in containers(workload):
             assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
             for bound in ("requests", "limits"):
                 assert {"cpu", "memory"} <= container["resources"][bound].keys(), container["name"]
 
