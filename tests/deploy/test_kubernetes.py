@@ -135,7 +135,7 @@ def test_the_processes_are_docker_composes(docs):
     assert command["papyrus-web"].endswith("papyrus.wsgi:application")
     assert "uvicorn --host 0.0.0.0 --port 8001" in command["papyrus-asgi"]
     assert "celery -A papyrus worker" in command["papyrus-worker"]
-    assert command["papyrus-beat"].startswith("celery -A papyrus beat")
+    assert "celery -A papyrus beat" in command["papyrus-beat"]
     assert command["papyrus-migrate"] == "python manage.py migrate --noinput"
 
 
@@ -238,6 +238,21 @@ def test_servicemonitors_scrape_metrics_on_each_app_service(docs):
         (endpoint,) = monitor["spec"]["endpoints"]
         assert endpoint["path"] == "/metrics"
         assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+        assert endpoint["authorization"]["credentials"] == {"name": "papyrus-metrics", "key": "token"}
+
+
+def test_podmonitors_scrape_the_worker_and_beat_exporters(docs):
+    monitors = {m["metadata"]["name"]: m for m in of_kind(docs, "PodMonitor")}
+    assert set(monitors) == {"papyrus-worker", "papyrus-beat"}
+    port = int(config(docs)["METRICS_EXPORTER_PORT"])
+    for name, monitor in monitors.items():
+        (workload,) = selected(docs, monitor["spec"]["selector"]["matchLabels"])
+        assert workload["metadata"]["name"] == name
+        labels = workload["spec"]["template"]["metadata"]["labels"]
+        assert labels[monitor["spec"]["jobLabel"]] == "papyrus"
+        (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+        ports = {p["name"]: p["containerPort"] for p in pod_spec(workload)["containers"][0]["ports"]}
+        assert (endpoint["path"], ports[endpoint["port"]]) == ("/metrics", port)
         assert endpoint["authorization"]["credentials"] == {"name": "papyrus-metrics", "key": "token"}
 
 
