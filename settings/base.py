@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
     "papyrus.wiki.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
     "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
+    "ops.errors.unavailable.DatabaseUnavailableMiddleware",  # database down/failing over → 503 + Retry-After
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,6 +100,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "ops.postgres"
+    # A server that vanished (a failover, a stopped container) fails a connect within this many seconds
+    # instead of the kernel's minutes, so the request gets its 503 (ops.errors.unavailable) promptly.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+# The database down or failing over: every request answers 503 with this Retry-After (s), not 500.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis ----------------------------------------------------------------
