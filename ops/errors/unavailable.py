@@ -20,11 +20,10 @@ import sys
 import threading
 import time
 
-from django.conf import settings
 from django.db import Error as DatabaseError
 from django.http import HttpResponse, JsonResponse
 
-from . import metrics
+from . import conf, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +35,6 @@ _PAGE = ("<!doctype html><meta charset=utf-8><title>Temporarily unavailable</tit
 
 _last_warning = {"at": -1e9, "suppressed": 0}
 _lock = threading.Lock()
-
-
-def retry_after() -> int:
-    """Seconds a client should wait before retrying (DATABASE_UNAVAILABLE_RETRY_AFTER, default 5)."""
-    return int(getattr(settings, "DATABASE_UNAVAILABLE_RETRY_AFTER", 5))
-
-
-def log_interval() -> float:
-    return float(getattr(settings, "DATABASE_UNAVAILABLE_LOG_INTERVAL", 10))
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
@@ -67,7 +57,7 @@ def response(request) -> HttpResponse:
         answer = HttpResponse(_PAGE, status=503, content_type="text/html; charset=utf-8")
     else:
         answer = JsonResponse({"message": MESSAGE}, status=503)
-    answer["Retry-After"] = str(retry_after())
+    answer["Retry-After"] = str(conf.database_unavailable_retry_after())
     answer["Cache-Control"] = "no-store"
     # Django logs every 5xx at error (django.request's log_response) unless marked logged: report() warned.
     answer._has_been_logged = True
@@ -79,7 +69,7 @@ def report(exc: BaseException) -> None:
     metrics.database_unavailable()
     now = time.monotonic()
     with _lock:
-        if now - _last_warning["at"] < log_interval():
+        if now - _last_warning["at"] < conf.database_unavailable_log_interval():
             _last_warning["suppressed"] += 1
             return
         suppressed, _last_warning["suppressed"], _last_warning["at"] = _last_warning["suppressed"], 0, now
