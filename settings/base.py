@@ -286,6 +286,8 @@ BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
 # The safety backup a restore takes of the live data: speed over size (one thread, beside the load).
 BACKUP_SAFETY_COMPRESSION_LEVEL = env.int("BACKUP_SAFETY_COMPRESSION_LEVEL", default=1)
 BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed while the holder lives
+# s a create/restore accepted by the API or the admin holds the lock waiting for a worker (then refused).
+BACKUP_QUEUE_TIMEOUT = env.int("BACKUP_QUEUE_TIMEOUT", default=600)
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
 # Restore preflight warns when these signing secrets differ from the host that made the backup.
 BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY", "JWT_SECRET"]
