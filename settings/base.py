@@ -159,6 +159,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "papyrus.accounts.validators.LetterDigitSymbolValidator"},
 ]
 
+# Who may sign up (papyrus.accounts.registration): open | invite (a staff member's one-time link) | closed;
+# open sign-up limited to these email domains when set. settings.prod defaults to invite.
+REGISTRATION = env("REGISTRATION", default="open")
+REGISTRATION_ALLOWED_DOMAINS = env.list("REGISTRATION_ALLOWED_DOMAINS", default=[])
+INVITATION_MAX_AGE_DAYS = env.float("INVITATION_MAX_AGE_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # s a reset link works (once)
+
+# Mail (password reset): Django's email backends; SMTP unless a settings module says otherwise.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Papyrus <papyrus@localhost>")
+
 JWT_SECRET = env("JWT_SECRET", default="dev-only-jwt-secret-change-me-in-production-0000")
 JWT_COOKIE_SECURE = False
 SIMPLE_JWT = {

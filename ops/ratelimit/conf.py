@@ -28,7 +28,8 @@ DEFAULT_RULES = {
     # address — one place trying many accounts. Never per email alone: a flood from one address would
     # lock that person out everywhere. (Many users behind one NAT: "limits": {"ip": N} gives the address more.)
     "auth": {"limit": 10, "period": 60, "methods": ["POST"],
-             "paths": [r"/(auth/)?(login|register|signup)/?$"], "keys": ["ip+body:email", "ip"]},
+             "paths": [r"/(auth/)?(login|register|signup|password/reset(/confirm)?|password-reset)/?$"],
+             "keys": ["ip+body:email", "ip"]},
     "search": {"limit": 60, "period": 60, "methods": READ_METHODS, "paths": [r"/search/?$"], "keys": ["client"]},
     "writes": {"limit": 60, "period": 60, "methods": WRITE_METHODS, "paths": [r"^/"], "keys": ["client"]},
     "reads": {"limit": 600, "period": 60, "methods": READ_METHODS, "paths": [r"^/"], "keys": ["client"]},
