@@ -16,6 +16,8 @@
     BACKUP_SETTLE_INTERVAL = 60          # seconds between beat's settle checks (the project passes it to
                                          # schedule.beat_schedule)
     BACKUP_LOCK_TIMEOUT = 60             # seconds; the holder extends it while alive
+    BACKUP_QUEUE_TIMEOUT = 600           # seconds a create/restore accepted by the API or the admin holds the
+                                         # lock waiting for a worker; a task picked up later is refused
     BACKUP_REDIS_CACHE = "default"       # django-redis cache alias: the lock follows its Sentinel/Cluster
     BACKUP_REDIS_PREFIX = "papyrus:backups:"  # key prefix of the lock, in-use markers, maintenance flag, counters
     BACKUP_RESTORE_LOCK_TIMEOUT = "30s"  # PostgreSQL lock_timeout for the schema swap
@@ -105,6 +107,10 @@ def compress_threads() -> int:
 
 def lock_timeout() -> int:
     return int(_get("BACKUP_LOCK_TIMEOUT", 60))
+
+
+def queue_timeout() -> int:
+    return int(_get("BACKUP_QUEUE_TIMEOUT", 600))
 
 
 def restore_lock_timeout() -> str:

@@ -11,3 +11,7 @@ class BackupNotFound(BackupError):
 
 class Busy(BackupError):
     """Another backup or restore holds the lock."""
+
+
+class ReservationLost(Busy):
+    """A queued create or restore found its reservation of the lock gone (expired before a worker took it)."""

@@ -8,28 +8,47 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import conf, crypto, lock, names, storage, tasks
-from .errors import BackupNotFound, Busy
+from .errors import BackupNotFound
 from .models import Backup
 
 
 def backup_enqueue(*, kind: str = Backup.Kind.MANUAL) -> Backup:
-    """Record a pending backup and hand it to a Celery worker; raise Busy when one is running."""
-    if lock.busy():
-        raise Busy(f"another backup or restore is running ({lock.current_holder()})")
-    taken = lambda n: Backup.objects.filter(name=n).exists() or (conf.backup_dir() / n).exists()  # noqa: E731
-    row = Backup.objects.create(name=names.next_free(timezone.now().replace(tzinfo=None), taken,
-                                                     encrypted=crypto.enabled()), kind=kind)
-    transaction.on_commit(lambda: tasks.create_backup.delay(name=row.name, kind=kind))
+    """Reserve the lock, record a pending backup and hand both to a Celery worker; Busy when held."""
+    reservation = lock.reserve("backup")
+    try:
+        taken = lambda n: Backup.objects.filter(name=n).exists() or (conf.backup_dir() / n).exists()  # noqa: E731
+        row = Backup.objects.create(name=names.next_free(timezone.now().replace(tzinfo=None), taken,
+                                                         encrypted=crypto.enabled()), kind=kind)
+        _send_on_commit(tasks.create_backup, reservation, name=row.name, kind=kind)
+    except BaseException:
+        lock.unreserve(reservation)
+        raise
     return row
 
+
 def restore_enqueue(*, name: str) -> Backup:
-    """Check that `name` exists and nothing runs, then queue its restore on a Celery worker."""
+    """Check that `name` exists, reserve the lock, then queue its restore on a Celery worker; Busy when held."""
     names.validate(name)
-    if lock.busy():
-        raise Busy(f"another backup or restore is running ({lock.current_holder()})")
     row = Backup.objects.filter(name=name, status=Backup.Status.SUCCESS).first()
     if row is None and not (conf.backup_dir() / name).exists() and not (storage.enabled() and storage.exists(name)):
         raise BackupNotFound(f"backup {name} not found")
-    Backup.objects.filter(name=name).update(restore_status="queued", restore_error="")
-    transaction.on_commit(lambda: tasks.restore_backup.delay(name=name))
+    reservation = lock.reserve(f"restore of {name}")
+    try:
+        Backup.objects.filter(name=name).update(restore_status="queued", restore_error="")
+        _send_on_commit(tasks.restore_backup, reservation, name=name)
+    except BaseException:
+        lock.unreserve(reservation)
+        raise
     return row or Backup(name=name)
+
+
+def _send_on_commit(task, reservation: str, **kwargs) -> None:
+    """Send the task with its reservation once the row is committed; give the lock back if sending fails."""
+    def send():
+        try:
+            task.delay(reservation=reservation, **kwargs)
+        except BaseException:
+            lock.unreserve(reservation)
+            raise
+
+    transaction.on_commit(send)

@@ -10,20 +10,22 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name="backups_app.tasks.create_backup", ignore_result=True)
-def create_backup(name=None, kind="manual"):
-    """Run a backup queued by the API or the admin (a pending row called `name`)."""
+def create_backup(name=None, kind="manual", reservation=None):
+    """Run a backup queued by the API or the admin (a pending row called `name`), under the lock
+    its request reserved (`reservation`, lock.reserve)."""
     try:
-        services.backup_create(name=name, kind=kind)
+        services.backup_create(name=name, kind=kind, reservation=reservation)
     except BackupError as exc:
-        log.error("backups: %s", exc)
+        log.error("backups: backup %s: %s", name, exc)
 
 
 @shared_task(name="backups_app.tasks.restore_backup", ignore_result=True)
-def restore_backup(name):
+def restore_backup(name, reservation=None):
+    """Run a restore queued by the API or the admin, under the lock its request reserved."""
     try:
-        services.backup_restore(name=name)
+        services.backup_restore(name=name, reservation=reservation)
     except BackupError as exc:
-        log.error("backups: %s", exc)
+        log.error("backups: restore of %s: %s", name, exc)
 
 
 @shared_task(name="backups_app.tasks.restore_pages", ignore_result=True)

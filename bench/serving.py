@@ -112,7 +112,7 @@ def server_env(workdir: Path) -> dict:
     """settings.prod, as deployed, minus TLS redirects (wrk speaks plain HTTP on loopback)."""
     return {"DJANGO_SETTINGS_MODULE": "settings.prod", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "JWT_SECRET": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false", "RATE_LIMIT_ENABLED": "false", "LOG_DIR": str(workdir / "logs"),
+            "SECURE_SSL_REDIRECT": "false", "RATE_LIMIT_ENABLED": "false", "REGISTRATION": "open", "LOG_DIR": str(workdir / "logs"),
             "BACKUP_ENABLED": "false", "BACKUP_DIR": str(workdir / "backups")}
 
 

@@ -29,6 +29,7 @@ def production_env(**extra) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "RATE_LIMIT_ENABLED": "false",
+        "REGISTRATION": "open",  # settings.prod defaults to invite; the load clients sign up per virtual user
         "BACKUP_ENABLED": "false",
         "LOG_DIR": str(Path(os.environ.get("PAPYRUS_TEST_TMP", ROOT / "var")) / "loadtest-logs"),
     })

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
     "papyrus.wiki.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
     "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
+    "ops.errors.unavailable.DatabaseUnavailableMiddleware",  # database down/failing over → 503 + Retry-After
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,6 +100,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "ops.postgres"
+    # A server that vanished (a failover, a stopped container) fails a connect within this many seconds
+    # instead of the kernel's minutes, so the request gets its 503 (ops.errors.unavailable) promptly.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+# The database down or failing over: every request answers 503 with this Retry-After (s), not 500.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis ----------------------------------------------------------------
@@ -151,6 +158,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "papyrus.accounts.validators.LetterDigitSymbolValidator"},
 ]
+
+# Who may sign up (papyrus.accounts.registration): open | invite (a staff member's one-time link) | closed;
+# open sign-up limited to these email domains when set. settings.prod defaults to invite.
+REGISTRATION = env("REGISTRATION", default="open")
+REGISTRATION_ALLOWED_DOMAINS = env.list("REGISTRATION_ALLOWED_DOMAINS", default=[])
+INVITATION_MAX_AGE_DAYS = env.float("INVITATION_MAX_AGE_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # s a reset link works (once)
+
+# Mail (password reset): Django's email backends; SMTP unless a settings module says otherwise.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Papyrus <papyrus@localhost>")
 
 JWT_SECRET = env("JWT_SECRET", default="dev-only-jwt-secret-change-me-in-production-0000")
 JWT_COOKIE_SECURE = False
@@ -283,6 +308,8 @@ BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
 # The safety backup a restore takes of the live data: speed over size (one thread, beside the load).
 BACKUP_SAFETY_COMPRESSION_LEVEL = env.int("BACKUP_SAFETY_COMPRESSION_LEVEL", default=1)
 BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed while the holder lives
+# s a create/restore accepted by the API or the admin holds the lock waiting for a worker (then refused).
+BACKUP_QUEUE_TIMEOUT = env.int("BACKUP_QUEUE_TIMEOUT", default=600)
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
 # Restore preflight warns when these signing secrets differ from the host that made the backup.
 BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY", "JWT_SECRET"]

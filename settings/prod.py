@@ -32,3 +32,5 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=True)
+# Nobody signs up without a staff member's invitation unless the operator opens it (REGISTRATION=open).
+REGISTRATION = env("REGISTRATION", default="invite")

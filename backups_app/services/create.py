@@ -11,7 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from .. import conf, crypto, dump, lock, names, pg, preflight, storage
-from ..errors import BackupError
+from ..errors import BackupError, ReservationLost
 from ..metrics import record_failure
 from ..models import Backup
 from ..selectors import manifest_of
@@ -23,10 +23,19 @@ log = logging.getLogger("backups_app.services")
 
 
 def backup_create(*, kind: str = Backup.Kind.MANUAL, name: str | None = None, progress=None,
-                  wait: float = 0) -> Backup:
-    """Dump the database into BACKUP_DIR/<name> (+ manifest, + S3 copy); return the Backup row."""
-    with lock.exclusive("backup", wait=wait):
-        return create_locked(kind=kind, name=name, progress=progress)
+                  wait: float = 0, reservation: str | None = None) -> Backup:
+    """Dump the database into BACKUP_DIR/<name> (+ manifest, + S3 copy); return the Backup row.
+
+    `reservation`: the lock token taken when the API or the admin accepted it (queued, pending row
+    `name`); the lock is taken over from it, and the row marked failed when it expired.
+    """
+    try:
+        with lock.exclusive("backup", wait=wait, reservation=reservation):
+            return create_locked(kind=kind, name=name, progress=progress)
+    except ReservationLost as exc:
+        Backup.objects.filter(name=name, status=Backup.Status.PENDING).update(
+            status=Backup.Status.FAILED, error=str(exc)[:4000], finished_at=timezone.now())
+        raise
 
 
 def create_locked(*, kind: str, name: str | None, progress, snapshot_taken: threading.Event | None = None

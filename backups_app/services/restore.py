@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import close_old_connections, connections
 
 from .. import conf, crypto, loader, lock, maintenance, names, pg, preflight
-from ..errors import BackupError
+from ..errors import BackupError, ReservationLost
 from ..metrics import record_failure
 from ..models import Backup
 from .create import create_locked, phased
@@ -22,7 +22,8 @@ log = logging.getLogger("backups_app.services")
 
 
 
-def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight: bool = False) -> Backup:
+def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight: bool = False,
+                   reservation: str | None = None) -> Backup:
     """Replace the live database with backup `name`, all-or-nothing.
 
     Order: the preflight (preflight.py; a block refuses the restore unless `skip_preflight`);
@@ -33,43 +34,60 @@ def backup_restore(*, name: str, progress=None, wait: float = 0, skip_preflight:
     transaction that commits only once the safety backup is complete and read back (checksum, gzip,
     completion line), and also drops the old schema. On any failure — this process killed included —
     the transaction rolls back and the live data is exactly as before.
+    `reservation`: the lock token taken when the API or the admin accepted it; the lock is taken
+    over from it (then the preflight runs under the lock), and the restore refused when it expired.
     """
-    if not skip_preflight:  # the checksum is verified below, the lock awaited when `wait`
+    if reservation is None and not skip_preflight:  # the checksum is verified below, the lock awaited when `wait`
+        _require_clear(name, lock_free=not wait)
+    try:
+        with lock.exclusive("restore", wait=wait, in_use_name=names.validate(name), reservation=reservation):
+            if reservation is not None and not skip_preflight:
+                _require_clear(name, lock_free=False)  # the lock is ours: held since the request was accepted
+            return _restore_locked(name, progress)
+    except ReservationLost as exc:
+        mark_restore(name, status="failed", error=str(exc))
+        raise
+
+
+def _require_clear(name: str, *, lock_free: bool) -> None:
+    try:
+        preflight.require_clear(name=names.validate(name), checksum=False, lock=lock_free)
+    except preflight.PreflightBlocked as exc:
+        mark_restore(name, status="failed", error=str(exc))
+        raise
+
+
+def _restore_locked(name: str, progress) -> Backup:
+    """Under the lock: everything backup_restore's docstring lists after the preflight."""
+    settle_interrupted()
+    try:
+        path, _ = fetch_verified(name, operation="restore")
+    except ChecksumRefused as exc:
+        mark_restore(name, status="failed", error=str(exc))
+        raise
+    if names.is_encrypted(name):  # a wrong identity is refused before anything changes
+        crypto.check_identity(path)
+    crypto.check_safety_backup_readable()
+    with maintenance.during():
+        mark_restore(name, status="running")
+        connections.close_all()  # our own sessions must not hold anything the swap needs
+        _end_idle_transactions()
+        began = time.monotonic()
         try:
-            preflight.require_clear(name=names.validate(name), checksum=False, lock=not wait)
-        except preflight.PreflightBlocked as exc:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-backup") as pool:
+                safety = _start_safety_backup(pool)
+                _swap(path, progress, restoring=name, before_commit=lambda: _finish_safety_backup(safety))
+        except BackupError as exc:
+            record_failure("restore")
             mark_restore(name, status="failed", error=str(exc))
-            raise
-    with lock.exclusive("restore", wait=wait, in_use_name=names.validate(name)):
-        settle_interrupted()
-        try:
-            path, _ = fetch_verified(name, operation="restore")
-        except ChecksumRefused as exc:
-            mark_restore(name, status="failed", error=str(exc))
-            raise
-        if names.is_encrypted(name):  # a wrong identity is refused before anything changes
-            crypto.check_identity(path)
-        crypto.check_safety_backup_readable()
-        with maintenance.during():
-            mark_restore(name, status="running")
-            connections.close_all()  # our own sessions must not hold anything the swap needs
-            _end_idle_transactions()
-            began = time.monotonic()
-            try:
-                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-backup") as pool:
-                    safety = _start_safety_backup(pool)
-                    _swap(path, progress, restoring=name, before_commit=lambda: _finish_safety_backup(safety))
-            except BackupError as exc:
-                record_failure("restore")
-                mark_restore(name, status="failed", error=str(exc))
-                raise BackupError(f"restore of {name} failed and was rolled back; the live data is unchanged. "
-                                  f"{exc}") from exc
-            # Committed (the row now says 'committed'): tell the other apps before writes resume.
-            unannounced = announce_restore(name, duration=time.monotonic() - began)
-        if unannounced:
-            raise BackupError(f"restore of {name} committed (the live data is the backup's now), but "
-                              f"{unannounced}; run `manage.py backup recover` once that is fixed")
-        return Backup.objects.get(name=name)
+            raise BackupError(f"restore of {name} failed and was rolled back; the live data is unchanged. "
+                              f"{exc}") from exc
+        # Committed (the row now says 'committed'): tell the other apps before writes resume.
+        unannounced = announce_restore(name, duration=time.monotonic() - began)
+    if unannounced:
+        raise BackupError(f"restore of {name} committed (the live data is the backup's now), but "
+                          f"{unannounced}; run `manage.py backup recover` once that is fixed")
+    return Backup.objects.get(name=name)
 
 
 def _start_safety_backup(pool: ThreadPoolExecutor):

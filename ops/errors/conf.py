@@ -8,6 +8,8 @@ SENTRY_TRACES_RULES = {}          # per-route rates, first match wins (see sampl
     # {"page_reads": {"methods": ["GET"], "paths": [r"^/api/pages(/\\d+)?$"], "weight": 0.1},
     #  "probes": {"paths": [r"^/health"], "rate": 0}}
     # "weight" multiplies SENTRY_TRACES_SAMPLE_RATE (capped at 1); "rate" is absolute.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 5     # Retry-After (s) of the 503 a database outage gets (unavailable.py)
+DATABASE_UNAVAILABLE_LOG_INTERVAL = 10   # s between two "database unavailable" warnings per process
 """
 import os
 
@@ -36,6 +38,14 @@ def traces_sample_rate() -> float:
 
 def traces_rules() -> dict:
     return dict(getattr(settings, "SENTRY_TRACES_RULES", {}) or {})
+
+
+def database_unavailable_retry_after() -> int:
+    return int(getattr(settings, "DATABASE_UNAVAILABLE_RETRY_AFTER", 5))
+
+
+def database_unavailable_log_interval() -> float:
+    return float(getattr(settings, "DATABASE_UNAVAILABLE_LOG_INTERVAL", 10))
 
 
 def git_sha() -> str:

@@ -22,7 +22,7 @@ from ops import requestfacts
 from ops.logging import context
 from ops.logging.masking import mask
 
-from . import conf, sampling
+from . import conf, sampling, unavailable
 
 logger = logging.getLogger(__name__)
 _initialised = False
@@ -81,8 +81,11 @@ def traces_sampler(sampling_context: dict) -> float:
 def capture_request_exception(sender=None, request=None, **kwargs) -> None:
     """`got_request_exception`: the unhandled exception of a view or middleware, sent with its request.
 
-    Marked unhandled (mechanism "django", handled False), as the Django integration marked it.
+    Marked unhandled (mechanism "django", handled False), as the Django integration marked it. A database
+    outage is not sent: it is answered 503, counted and logged as a warning (unavailable.py).
     """
+    if unavailable.database_unavailable(sys.exc_info()[1]):
+        return
     from sentry_sdk.utils import event_from_exception
 
     client = sentry_sdk.get_client()

@@ -13,7 +13,7 @@ def check_rules(app_configs=None, **kwargs):
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             errors.append(Error(f"RATELIMIT_RULES[{name!r}] is invalid: {exc!r}",
                                 hint='A rule needs positive "limit" and "period", regex "paths", and keys among '
-                                     '"client", "ip", "body:<field>".',
+                                     '"client", "ip", "body:<field>" (or joined by "+"); "limits" only for its keys.',
                                 id="ops_ratelimit.E001"))
     return errors
 

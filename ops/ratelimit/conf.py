@@ -10,11 +10,13 @@
     RATELIMIT_LEASE_MAX = 20            # tokens a process takes per Redis call (1 = a call per request)
     RATELIMIT_LEASE_SECONDS = 1.0       # a lease's life; its unused tokens go back with the next call
 
-A rule: {"limit": N, "period": seconds, "methods": [...], "paths": [regex...], "keys": [...]}.
-The first rule (in order) whose method and path match applies. Keys say who is counted:
-"client" (the signed-in user, else the IP), "ip", or "body:<field>" (a field of the JSON or
-form body, e.g. the email on a login: a brute-force guard across IPs). Each key has its own
-budget of `limit` requests per `period`; a request must fit in all of them.
+A rule: {"limit": N, "period": seconds, "methods": [...], "paths": [regex...], "keys": [...],
+"limits": {key: N}}. The first rule (in order) whose method and path match applies. Keys say who is
+counted: "client" (the signed-in user, else the IP), "ip", "body:<field>" (a field of the JSON or
+form body), or several joined by "+" ("ip+body:email": one budget per address and email). Each key
+has its own budget of `limit` requests per `period` ("limits" gives a key another size); a request
+must fit in all of them. A key on a body field alone ("body:email") lets anyone spend another
+person's budget from anywhere: the default sign-in rule never does that.
 """
 from django.conf import settings
 
@@ -22,9 +24,12 @@ WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 READ_METHODS = ["GET", "HEAD"]
 
 DEFAULT_RULES = {
-    # Sign-in and sign-up: strict, per IP and per email.
+    # Sign-in and sign-up: strict per (address, email) — guessing one account from one place — and per
+    # address — one place trying many accounts. Never per email alone: a flood from one address would
+    # lock that person out everywhere. (Many users behind one NAT: "limits": {"ip": N} gives the address more.)
     "auth": {"limit": 10, "period": 60, "methods": ["POST"],
-             "paths": [r"/(auth/)?(login|register|signup)/?$"], "keys": ["ip", "body:email"]},
+             "paths": [r"/(auth/)?(login|register|signup|password/reset(/confirm)?|password-reset)/?$"],
+             "keys": ["ip+body:email", "ip"]},
     "search": {"limit": 60, "period": 60, "methods": READ_METHODS, "paths": [r"/search/?$"], "keys": ["client"]},
     "writes": {"limit": 60, "period": 60, "methods": WRITE_METHODS, "paths": [r"^/"], "keys": ["client"]},
     "reads": {"limit": 600, "period": 60, "methods": READ_METHODS, "paths": [r"^/"], "keys": ["client"]},

@@ -118,19 +118,23 @@ def bucket_key(rule_name: str, ident: str) -> str:
     return found
 
 
-def request_keys(request, rule: rules.Rule) -> list[str]:
-    """The bucket keys this request counts against under `rule` (identities hashed: no PII in Redis)."""
+def request_keys(request, rule: rules.Rule) -> list[tuple[str, str]]:
+    """(bucket key, rule key) for each budget this request counts against under `rule` (identities
+    hashed: no PII in Redis). A key naming a body field the request lacks is skipped."""
     keys = []
     for kind in rule.keys:
-        if kind == "client":
-            uid = user_id(request)
-            ident = f"user:{uid}" if uid is not None else f"ip:{client_ip(request)}"
-        elif kind == "ip":
-            ident = f"ip:{client_ip(request)}"
-        else:
-            value = body_field(request, kind[5:])
-            if value is None:
-                continue
-            ident = f"{kind}:{value}"
-        keys.append(bucket_key(rule.name, ident))
+        parts = [_identity(request, part) for part in kind.split("+")]
+        if None in parts:
+            continue
+        keys.append((bucket_key(rule.name, "|".join(parts)), kind))
     return keys
+
+
+def _identity(request, kind: str) -> str | None:
+    if kind == "client":
+        uid = user_id(request)
+        return f"user:{uid}" if uid is not None else f"ip:{client_ip(request)}"
+    if kind == "ip":
+        return f"ip:{client_ip(request)}"
+    value = body_field(request, kind[5:])
+    return None if value is None else f"{kind}:{value}"

@@ -20,8 +20,8 @@ def check(request, rule: rules.Rule) -> Decision | None:
     """
     binding: Decision | None = None
     try:
-        for key in request_keys(request, rule):
-            decision = rules.backend().hit(key, limit=rule.limit, period=rule.period)
+        for key, kind in request_keys(request, rule):
+            decision = rules.backend().hit(key, limit=rule.limit_for(kind), period=rule.period)
             if binding is None or not decision.allowed or decision.remaining < binding.remaining:
                 binding = decision
             if not decision.allowed:

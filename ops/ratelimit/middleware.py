@@ -43,7 +43,8 @@ _STORE_KEYS = tuple((name.lower(), name) for name in HEADER_NAMES)  # lower-case
 
 
 def add_headers(response, decision, rule) -> None:
-    values = (str(decision.limit), str(decision.remaining), str(decision.reset_seconds), rule.policy)
+    policy = rule.policy if decision.limit == rule.limit else f"{decision.limit};w={rule.period}"  # a key's own
+    values = (str(decision.limit), str(decision.remaining), str(decision.reset_seconds), policy)
     store = header_store(response)
     if store is None:
         for name, value in zip(HEADER_NAMES, values):

@@ -24,9 +24,17 @@ class Rule:
     methods: frozenset[str]
     paths: tuple[re.Pattern, ...]
     keys: tuple[str, ...]
+    key_limits: tuple[tuple[str, int], ...] = ()  # (key, limit) where a key has its own budget size
 
     def matches(self, method: str, path: str) -> bool:
         return method in self.methods and any(p.search(path) for p in self.paths)
+
+    def limit_for(self, key: str) -> int:
+        """The budget of `key` (one of `keys`) per period: its own limit, else the rule's."""
+        for name, limit in self.key_limits:
+            if name == key:
+                return limit
+        return self.limit
 
     @cached_property  # a frozen dataclass still has a __dict__, which cached_property writes
     def policy(self) -> str:
@@ -52,11 +60,16 @@ def build_rule(name: str, spec: dict) -> Rule:
         raise ValueError("limit and period must be positive")
     keys = tuple(spec.get("keys", ["client"]))
     for key in keys:
-        if key not in KEY_KINDS and not (key.startswith("body:") and len(key) > 5):
-            raise ValueError(f"unknown key {key!r}")
+        for part in key.split("+"):  # "ip+body:email": one budget per (address, email) pair
+            if part not in KEY_KINDS and not (part.startswith("body:") and len(part) > 5):
+                raise ValueError(f"unknown key {key!r}")
+    key_limits = tuple((key, int(n)) for key, n in dict(spec.get("limits", {})).items())
+    for key, n in key_limits:
+        if key not in keys or n < 1:
+            raise ValueError(f"limits: {key!r} is not one of the rule's keys, or its limit is not positive")
     return Rule(name=name, limit=limit, period=period,
                 methods=frozenset(m.upper() for m in spec.get("methods", conf.READ_METHODS)),
-                paths=tuple(re.compile(p) for p in spec.get("paths", [r"^/"])), keys=keys)
+                paths=tuple(re.compile(p) for p in spec.get("paths", [r"^/"])), keys=keys, key_limits=key_limits)
 
 
 @lru_cache(maxsize=1)

@@ -1,17 +1,21 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ParseError, UnsupportedMediaType
-from rest_framework.permissions import IsAuthenticated
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import (AuthenticationFailed, NotAuthenticated, ParseError, PermissionDenied,
+                                       UnsupportedMediaType, ValidationError)
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from papyrus.wiki.errors import Conflict
 
-from . import services
+from . import password_reset, registration, services
 from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
 from .cookies import clear_auth_cookies, set_auth_cookies
 from .origin import refuse_cross_site_with_cookies
-from .serializers import LoginSerializer, RefreshSerializer, RegisterSerializer, UserSerializer
+from .serializers import (InvitationCreatedSerializer, InvitationSerializer, LoginSerializer, MessageSerializer,
+                          PasswordResetConfirmSerializer, PasswordResetSerializer, RefreshSerializer,
+                          RegisterSerializer, UserSerializer)
 
 
 class TokenEndpoint(APIView):
@@ -42,9 +46,52 @@ class RegisterView(TokenEndpoint):
         data.is_valid(raise_exception=True)
         try:
             user = services.user_register(**data.validated_data)
+        except registration.RegistrationRefused as exc:
+            raise PermissionDenied(str(exc)) from None
         except services.EmailTaken:
             raise Conflict("Email is already registered", field="email") from None
         return _signed_in(user, status.HTTP_201_CREATED)
+
+
+class InvitationView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(operation_id="auth_invitation_create", request=InvitationSerializer,
+                   responses={201: InvitationCreatedSerializer})
+    def post(self, request):
+        """Staff: a one-time sign-up link for one address (REGISTRATION=invite), valid INVITATION_MAX_AGE_DAYS."""
+        data = InvitationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, token = registration.invitation_create(email=data.validated_data["email"], created_by=request.user)
+        return Response({"email": invitation.email, "url": registration.invitation_link(request=request, token=token),
+                         "expiresAt": invitation.expires_at}, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetView(TokenEndpoint):
+    @extend_schema(operation_id="auth_password_reset", request=PasswordResetSerializer,
+                   responses={202: MessageSerializer})
+    def post(self, request):
+        """Mail a reset link; the same answer whether or not the address has an account."""
+        data = PasswordResetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset.password_reset_request(email=data.validated_data["email"], request=request)
+        return Response({"message": password_reset.RESET_SENT}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(TokenEndpoint):
+    @extend_schema(operation_id="auth_password_reset_confirm", request=PasswordResetConfirmSerializer,
+                   responses={200: MessageSerializer})
+    def post(self, request):
+        """Set a new password with the link's uid and token; every sign-in of the account ends."""
+        data = PasswordResetConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            password_reset.password_reset_confirm(**data.validated_data)
+        except password_reset.BadResetLink as exc:
+            raise ValidationError({"token": [str(exc)]}) from None
+        except DjangoValidationError as exc:
+            raise ValidationError({"password": list(exc.messages)}) from None
+        return Response({"message": "Password changed; sign in with the new one."})
 
 
 class LoginView(TokenEndpoint):

@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import principal  # noqa: F401 - connects user changes and restores → cached principals
+        from django.core.checks import register
+
+        from . import checks, principal  # noqa: F401 - principal connects user changes and restores → cached principals
+
+        register(checks.check_registration)

@@ -4,6 +4,10 @@
     REFRESH_REUSE_GRACE_SECONDS = 10          # browser wiki only: a just-rotated refresh cookie still
                                               # gets an access token (no refresh token) this long, for
                                               # tabs refreshing at once; 0: reuse at once (as the API)
+    REGISTRATION = "open"                     # who may sign up: open | invite (a staff member's link) | closed
+    REGISTRATION_ALLOWED_DOMAINS = []         # open sign-up only for these email domains (empty: any)
+    INVITATION_MAX_AGE_DAYS = 7               # an invitation link works this long, once
+    PASSWORD_RESET_TIMEOUT = 3600             # Django's: seconds a reset link works (once: it hashes the password)
 """
 from django.conf import settings
 
@@ -18,3 +22,18 @@ def access_lifetime_seconds() -> int:
 
 def refresh_reuse_grace() -> float:
     return float(getattr(settings, "REFRESH_REUSE_GRACE_SECONDS", 10))
+
+
+REGISTRATION_MODES = ("open", "invite", "closed")
+
+
+def registration() -> str:
+    return str(getattr(settings, "REGISTRATION", "open")).strip().lower()
+
+
+def allowed_domains() -> list[str]:
+    return [d.strip().lower().lstrip("@") for d in getattr(settings, "REGISTRATION_ALLOWED_DOMAINS", []) if d.strip()]
+
+
+def invitation_max_age_days() -> float:
+    return float(getattr(settings, "INVITATION_MAX_AGE_DAYS", 7))

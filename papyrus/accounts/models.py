@@ -75,3 +75,24 @@ class TokenFamily(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.id}"
+
+
+class Invitation(models.Model):
+    """A staff member's one-time sign-up link for one email address (REGISTRATION=invite).
+
+    Only the SHA-256 of the link's token is kept: the link is shown once, to whoever made it.
+    """
+
+    email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.email

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from . import conf, revocation
+from . import conf, registration, revocation
 from .authentication import SESSION_CLAIM
 from .models import TokenFamily, User
 
@@ -36,15 +36,29 @@ class BadRefreshToken(Exception):
     pass
 
 
-def user_register(*, name: str, email: str, password: str) -> User:
+def user_register(*, name: str, email: str, password: str, invite: str | None = None) -> User:
+    """A new user, if REGISTRATION lets this address in (registration.RegistrationRefused otherwise,
+    asked first: a closed site does not tell which emails exist); `invite` is spent with it."""
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise EmailTaken(email)
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(email=email, password=password, name=name.strip())
-    except IntegrityError as exc:  # a concurrent sign-up with the same email won
-        raise EmailTaken(email) from exc
+    with transaction.atomic():
+        invitation = registration.check_allowed(email=email, invite=invite)
+        if User.objects.filter(email__iexact=email).exists():
+            raise EmailTaken(email)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=password, name=name.strip())
+        except IntegrityError as exc:  # a concurrent sign-up with the same email won
+            raise EmailTaken(email) from exc
+        registration.invitation_spend(invitation, user)
+        return user
+
+
+def tokens_revoke_all(*, user: User, reason: str) -> int:
+    """End every sign-in of `user` (refresh families and their access tokens); how many were live."""
+    sids = [str(sid) for sid in TokenFamily.objects.filter(user=user, revoked_at=None).values_list("pk", flat=True)]
+    for sid in sids:
+        _revoke_family(sid, reason=reason)
+    return len(sids)
 
 
 def user_authenticate(*, email: str, password: str) -> User:

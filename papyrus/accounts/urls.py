@@ -8,4 +8,7 @@ urlpatterns = [
     path("refresh", api.RefreshView.as_view(), name="auth-refresh"),
     path("logout", api.LogoutView.as_view(), name="auth-logout"),
     path("me", api.MeView.as_view(), name="auth-me"),
+    path("invitations", api.InvitationView.as_view(), name="auth-invitations"),
+    path("password/reset", api.PasswordResetView.as_view(), name="auth-password-reset"),
+    path("password/reset/confirm", api.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
 ]

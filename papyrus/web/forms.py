@@ -12,6 +12,7 @@ class SignInForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
+    invite = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=100)
     email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(label="Password", max_length=128, strip=False,
@@ -21,6 +22,10 @@ class RegisterForm(forms.Form):
         password = self.cleaned_data["password"]
         password_validation.validate_password(password)
         return password
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 def _tags(value: str) -> list[str]:

@@ -18,6 +18,8 @@ urlpatterns = [
     path("login/", accounts.signin, name="signin"),  # "login": the rate limiter's sign-in rule covers it
     path("register/", accounts.register, name="register"),
     path("signout/", accounts.signout, name="signout"),
+    path("password-reset/", accounts.password_reset, name="password-reset"),
+    path("reset/<str:uidb64>/<str:token>/", accounts.password_reset_confirm, name="password-reset-confirm"),
     path("teams/", teams.team_list, name="teams"),
     path("teams/<int:team_id>/", teams.team_detail, name="team"),
 ]

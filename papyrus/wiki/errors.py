@@ -20,6 +20,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ops.errors import unavailable
+
 from .parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # A database outage raised outside a view (a middleware) lands here; a view's is answered earlier.
+    outage = unavailable.response_or_none(request)
+    if outage is not None:
+        return outage
     if wants_json(request):
         return _json_error("Internal server error", 500)
     return _page(defaults.server_error, request, status=500, title="Server error")

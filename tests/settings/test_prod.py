@@ -48,3 +48,9 @@ def test_prod_refuses_to_start_on_a_weak_jwt_secret(secret):
     assert result.returncode != 0
     assert "JWT_SECRET" in result.stderr
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_signs_up_by_invitation_unless_opened():
+    probe = "from django.conf import settings; print(settings.REGISTRATION)"
+    assert manage("shell", "-v", "0", "-c", probe, env=prod_env()).stdout.strip() == "invite"
+    assert manage("shell", "-v", "0", "-c", probe, env=prod_env(REGISTRATION="open")).stdout.strip() == "open"

@@ -19,32 +19,46 @@ def limited():
     rules.forget()
 
 
-def auth_limit() -> int:
-    return next(r.limit for r in rules.active_rules() if r.name == "auth")
+def auth_rule():
+    return next(r for r in rules.active_rules() if r.name == "auth")
 
 
-def attempt(ip, email, password="wrong-Pass1!"):
-    return APIClient(REMOTE_ADDR=ip).post("/api/auth/login", {"email": email, "password": password}, format="json")
+def attempt(ip, email, password="wrong-Pass1!", forwarded_for=None):
+    """A sign-in from `ip` as nginx (the one trusted proxy, on 127.0.0.1) passes it on: it appends the
+    address it saw to whatever X-Forwarded-For the client sent."""
+    chain = ", ".join(filter(None, [forwarded_for, ip]))
+    client = APIClient(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=chain)
+    return client.post("/api/auth/login", {"email": email, "password": password}, format="json")
 
 
-def test_password_guessing_on_one_account_is_stopped_across_ips(user):
-    limit = auth_limit()
-    codes = [attempt(f"10.9.0.{i}", user.email).status_code for i in range(limit + 1)]
-    assert codes == [401] * limit + [429]
-    # Even the right password waits: the account is being attacked.
-    refused = attempt("10.9.1.1", user.email, PASSWORD)
-    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
-    assert refused.json()["message"]
+@pytest.fixture
+def behind_nginx():
+    with override_settings(TRUSTED_PROXIES=1):
+        yield
 
 
-def test_one_ip_trying_many_accounts_is_stopped(db):
-    limit = auth_limit()
-    codes = [attempt("10.9.2.1", f"u{i}@example.com").status_code for i in range(limit + 1)]
-    assert codes[-1] == 429 and set(codes[:-1]) == {401}
+def test_a_login_flood_on_someones_email_never_locks_them_out_from_elsewhere(user, behind_nginx):
+    attacker, victim = "203.0.113.7", "198.51.100.9"
+    pair = auth_rule().limit_for("ip+body:email")
+    codes = [attempt(attacker, user.email).status_code for _ in range(30)]
+    assert codes == [401] * pair + [429] * (30 - pair)
+    # Forged entries left of what nginx appended change nothing: the attacker's address is still limited.
+    refused = attempt(attacker, user.email, PASSWORD, forwarded_for="10.1.2.3, " + victim)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1 and refused.json()["message"]
+    # The person whose email it is signs in from their own address.
+    assert attempt(victim, user.email, PASSWORD).status_code == 200
+    assert attempt(victim, user.email, "wrong-Pass1!").status_code == 401
+
+
+def test_one_address_trying_many_accounts_is_stopped(db, behind_nginx):
+    per_address = auth_rule().limit_for("ip")
+    codes = [attempt("203.0.113.8", f"u{i}@example.com").status_code for i in range(per_address + 1)]
+    assert codes == [401] * per_address + [429]
+    assert attempt("203.0.113.9", "u0@example.com").status_code == 401  # another address is not
 
 
 def test_register_is_guarded_too(db):
-    limit = auth_limit()
+    limit = auth_rule().limit_for("ip")
     client = APIClient(REMOTE_ADDR="10.9.3.1")
     codes = [client.post("/api/auth/register", {"name": "N", "email": f"n{i}@example.com", "password": "short"},
                          format="json").status_code for i in range(limit + 1)]
