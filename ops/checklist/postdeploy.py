@@ -90,6 +90,8 @@ class LogFilesWritten(HealthCheck):
     name = "log_files"
 
     def run(self):
+        if not logging_conf.log_files():
+            return "LOG_FILES=false: JSON lines on stdout, collected by the container runtime"
         path = Path(logging_conf.log_dir() or "logs")
         files = sorted(path.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if path.is_dir() else []
         if not files:

@@ -98,6 +98,8 @@ class LogDirWritable(HealthCheck):
     name = "log_dir"
 
     def run(self):
+        if not logging_conf.log_files():
+            return "LOG_FILES=false: JSON lines on stdout, no directory needed"
         path = logging_conf.log_dir() or "logs"
         try:
             path = probe_directory(path, prefix=".ops-check-")

@@ -4,6 +4,7 @@ LOG_LEVEL = "info"        # error | warn | info | http | debug
 LOG_DIR = "./logs"        # error.log, combined.log and YYYY-MM-DD.log live here
 LOG_MAX_SIZE = "20m"      # rotate a file when it reaches this size (b, k, m, g)
 LOG_MAX_FILES = "14d"     # "14d": keep 14 days of rotated files; "14": keep 14 files
+LOG_FILES = True          # False: JSON lines on stdout only, nothing in LOG_DIR (containers)
 """
 import re
 
@@ -40,6 +41,10 @@ def log_dir() -> str:
     return str(getattr(settings, "LOG_DIR", "./logs"))
 
 
+def log_files() -> bool:
+    return bool(getattr(settings, "LOG_FILES", True))
+
+
 def log_max_size() -> str:
     return str(getattr(settings, "LOG_MAX_SIZE", "20m"))
 
@@ -49,4 +54,4 @@ def log_max_files() -> str:
 
 
 __all__ = ["parse_size", "parse_retention", "level_number", "log_level", "log_dir", "log_max_size",
-           "log_max_files"]
+           "log_max_files", "log_files"]

@@ -96,3 +96,14 @@ def test_post_deploy_needs_an_http_url(site):
     result = ops_check("--post-deploy", "example.com", env=env)
 
     assert result.returncode != 0 and "needs an http(s) URL" in result.stderr
+
+
+def test_a_container_logging_to_stdout_passes_log_files(site, tmp_path):
+    """LOG_FILES=false (docker-compose): no files are expected; the item says where the lines go."""
+    server, env = site
+    empty = tmp_path / "never-written"
+    result = ops_check("--post-deploy", server.url, "--only", "log_files",
+                       env={**env, "LOG_DIR": str(empty), "LOG_FILES": "false"})
+
+    assert result.returncode == 0, result.stdout
+    assert lines_by_item(result.stdout) == {"log_files": "ok"} and "LOG_FILES=false" in result.stdout
