@@ -22,8 +22,9 @@ def local_config(tmp, *, port, http_port, ws_port):
     """The shipped config with upstream hosts, listen address and file paths made local."""
     text = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
     replacements = {
-        "server web:8000;": f"server 127.0.0.1:{http_port};",
-        "server asgi:8001;": f"server 127.0.0.1:{ws_port};",
+        "set $papyrus_http web:8000;": f"set $papyrus_http 127.0.0.1:{http_port};",
+        "set $papyrus_ws asgi:8001;": f"set $papyrus_ws 127.0.0.1:{ws_port};",
+        "include /tmp/nginx-resolver.conf;": "# (addresses: no resolver needed)",
         "listen 80;": f"listen 127.0.0.1:{port};",
         "pid /tmp/nginx.pid;": f"pid {tmp / 'nginx.pid'};",
     }
