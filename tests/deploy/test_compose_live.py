@@ -41,7 +41,9 @@ def shape(tmp_path_factory, sink):
     tmp = tmp_path_factory.mktemp("compose")
     env_file = tmp / "papyrus.env"
     # the drills measure availability, not the rate limiter: real clients, limits off (as the load tests)
-    compose.write_env(env_file, {**compose.generated_env(), "RATE_LIMIT_ENABLED": "false"})
+    # PITR on: WAL archived from the postgres container to moto's S3, base backups from pitr-base
+    compose.write_env(env_file, {**compose.generated_env(), "RATE_LIMIT_ENABLED": "false",
+                                 "BACKUP_PITR_ENABLED": "true", "BACKUP_PITR_ARCHIVE_TIMEOUT": "10"})
     ports = {name: str(free_port()) for name in ("COMPOSE_PORT", "PROMETHEUS_PORT", "ALERTMANAGER_PORT")}
     if os.environ.get("PAPYRUS_LANE_REUSE") == "1":
         ports = {"COMPOSE_PORT": "18080", "PROMETHEUS_PORT": "19090", "ALERTMANAGER_PORT": "19093"}
@@ -148,6 +150,21 @@ def test_a_backup_created_in_the_worker_lands_in_s3_and_restores_from_it(shape, 
     auth_again = sign_in(shape.port, *ADMIN)  # a restore replaces the sign-ins too
     assert call(shape.port, "GET", f"/api/pages/{kept['id']}", headers=auth_again)[0] == 200
     assert call(shape.port, "GET", f"/api/pages/{gone['id']}", headers=auth_again)[0] == 404
+
+
+def test_point_in_time_recovery_runs_inside_the_containers(shape, auth):
+    """WAL archived by the postgres container, a base backup by pitr-base (uid 999, pgdata read-only),
+    and the drill in the worker recovering both from S3 into a scratch server."""
+    base = shape.exec("pitr-base", "python", "manage.py", "backup", "pitr-base")
+    assert base.returncode == 0, base.stdout + base.stderr
+    call(shape.port, "POST", "/api/pages", {"title": "After the base backup", "content": "wal"}, auth)
+    shape.exec("postgres", "psql", "-U", "papyrus", "-d", "papyrus", "-Atc", "SELECT pg_switch_wal()")
+    listed = wait_until(lambda: (out := shape.exec("worker", "python", "manage.py", "backup", "pitr-list").stdout)
+                        and "0 base backup" not in out and "WAL: none" not in out and out, "the base backup and archived WAL to be listed", timeout=120,
+                        interval=3)
+    print(f"\npitr-list:\n{listed}")
+    drill = shape.exec("worker", "python", "manage.py", "backup", "pitr-drill", check=False)
+    assert drill.returncode == 0, drill.stdout + drill.stderr
 
 
 def report(what: str, load: Load, **figures) -> None:
