@@ -12,7 +12,6 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -45,28 +44,20 @@ def shape(tmp_path_factory, sink):
     compose.write_env(env_file, {**compose.generated_env(), "RATE_LIMIT_ENABLED": "false",
                                  "BACKUP_PITR_ENABLED": "true", "BACKUP_PITR_ARCHIVE_TIMEOUT": "10"})
     ports = {name: str(free_port()) for name in ("COMPOSE_PORT", "PROMETHEUS_PORT", "ALERTMANAGER_PORT")}
-    if os.environ.get("PAPYRUS_LANE_REUSE") == "1":
-        ports = {"COMPOSE_PORT": "18080", "PROMETHEUS_PORT": "19090", "ALERTMANAGER_PORT": "19093"}
     env = {**os.environ, **ports, "COMPOSE_PROJECT_NAME": PROJECT, "PAPYRUS_ENV_FILE": str(env_file),
            "ALERTMANAGER_CONFIG": str(alertmanager_config(tmp / "alertmanager.yml", sink.server.server_port))}
     log = tmp / "compose.log"
-    reuse = os.environ.get("PAPYRUS_LANE_REUSE") == "1"  # development only: keep the shape between runs
-    if reuse:
-        env["PAPYRUS_ENV_FILE"] = str(compose.var() / "compose" / "lane.env")
-        if not Path(env["PAPYRUS_ENV_FILE"]).exists():
-            shutil.copy(env_file, env["PAPYRUS_ENV_FILE"])
-    else:
-        run_compose(env, "down", "--clean", log=log)  # a killed earlier run's leftovers
+    run_compose(env, "down", "--clean", log=log)  # a killed earlier run's leftovers
     started = time.monotonic()
     run_compose(env, "up", "--scale", "web=2", log=log)
     print(f"\ncompose up (build + start): {time.monotonic() - started:.0f} s")
     shape = Shape(PROJECT, int(ports["COMPOSE_PORT"]), f"http://127.0.0.1:{ports['PROMETHEUS_PORT']}",
                   f"http://127.0.0.1:{ports['ALERTMANAGER_PORT']}", env)
     shape.exec("web", "env", f"DJANGO_SUPERUSER_PASSWORD={ADMIN[1]}", "python", "manage.py", "createsuperuser",
-               "--noinput", "--email", ADMIN[0], "--name", "Ops", check=not reuse)
+               "--noinput", "--email", ADMIN[0], "--name", "Ops")
     yield shape
-    if not reuse:
-        run_compose(env, "down", "--clean", log=log)
+    # before scripts.services ends the run: it stops every process left under it, conmon included
+    run_compose(env, "down", "--clean", log=log)
 
 
 @pytest.fixture(scope="module")
