@@ -362,6 +362,17 @@ def down(clean: bool) -> None:
         return
     env = project_env()
     compose(env, "down", *(["--volumes"] if clean else []), check=False)
+    # podman-compose's down knows one container per service: scaled replicas (web_2...) and the
+    # network they hold stay behind without this
+    label = f"label=io.podman.compose.project={env['COMPOSE_PROJECT_NAME']}"
+    left = podman("ps", "-a", "-q", "--filter", label, capture=True).stdout.split()
+    if left:
+        podman("rm", "-f", "-t", "10", *left, capture=True)
+    for network in podman("network", "ls", "-q", "--filter", label, capture=True).stdout.split():
+        podman("network", "rm", "-f", network, check=False, capture=True)
+    if clean:
+        for volume in podman("volume", "ls", "-q", "--filter", label, capture=True).stdout.split():
+            podman("volume", "rm", "-f", volume, check=False, capture=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,6 @@ def check_logging_settings(app_configs=None, **kwargs):
         except ValueError as exc:
             errors.append(Error(f"{name}: {exc}", hint="The default is in use until this is fixed.", id=check_id))
     directory = conf.log_dir()
-    if not os.access(directory, os.W_OK):
+    if conf.log_files() and not os.access(directory, os.W_OK):  # LOG_FILES=false: stdout only
         errors.append(Error(f"LOG_DIR {directory} is not a writable directory", id="ops_logging.E004"))
     return errors

@@ -85,3 +85,14 @@ def test_system_checks_report_bad_logging_settings(settings):
     assert [e.id for e in check_logging_settings()] == ["ops_logging.E001", "ops_logging.E002", "ops_logging.E003"]
     settings.LOG_LEVEL, settings.LOG_MAX_SIZE, settings.LOG_MAX_FILES = "http", "20m", "14d"
     assert check_logging_settings() == []
+
+
+def test_an_unwritable_log_dir_is_an_error_only_when_files_are_written(settings, tmp_path):
+    from ops.logging.checks import check_logging_settings
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.LOG_DIR = str(blocker / "logs")  # nobody, root included, can write under a regular file
+    assert [e.id for e in check_logging_settings()] == ["ops_logging.E004"]
+    settings.LOG_FILES = False  # a container's stdout: the directory is never used
+    assert check_logging_settings() == []
