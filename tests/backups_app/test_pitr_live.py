@@ -94,10 +94,12 @@ def test_pitr_to_a_second_between_two_inserts_and_after_both(archived_cluster):
     between = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     time.sleep(1.1)
     _insert(url, "B")
+    # taken before the wait: a target later than the newest archived segment is refused, and on a
+    # loaded machine the wait can return more than a second after that segment reached the bucket
+    after = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     with psycopg.connect(url) as conn:
         holding_b = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()[0]
     _wait_archived_through(ctx, holding_b)
-    after = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
 
     into, port = ctx["root"] / "recovered-between", free_port()
     out = support.manage(env, "backup", "pitr", "--to", between, "--into", str(into), "--port", str(port),

@@ -162,8 +162,10 @@ def test_two_restores_at_once_one_is_accepted_and_runs_under_the_lock(stack):
     accepted = next(body for status, _, body in replies if status == 202)
     done = accepted.get("name") or accepted.get("file")
     wait_until(lambda: "success" in _rows(db)[done], "the accepted one to finish", timeout=120)
+    # right after a restore the sign-in itself may still be refused (maintenance ends just after the row says
+    # success): retried like the backup request
     wait_until(lambda: _staff(server).call("POST", "/api/admin/backup", {})[0] == 202,
-               "the lock to be free once it finished", timeout=30)
+               "the lock to be free once it finished", timeout=30, ignore=(AssertionError,))
 
 
 def test_accepted_with_no_worker_the_lock_waits_for_it_and_the_worker_takes_it_over(stack):

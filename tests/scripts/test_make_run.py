@@ -75,7 +75,8 @@ def test_make_run_shows_no_debug_page(make_run):
 
 
 def test_a_database_outage_under_make_run_settings_echoes_no_password(tmp_path, monkeypatch):
-    """The login 500 while PostgreSQL is unreachable: JSON, no password, no traceback."""
+    """The login while PostgreSQL is unreachable: 503 JSON with Retry-After (issue 28.3), no password,
+    no traceback."""
     monkeypatch.setenv("PAPYRUS_VAR", str(tmp_path))
     env = run.app_env({"DATABASE_URL": f"postgres://papyrus@127.0.0.1:{free_port()}/papyrus",
                        "RATE_LIMIT_ENABLED": "false", "LOG_DIR": str(tmp_path / "logs")})
@@ -83,8 +84,8 @@ def test_a_database_outage_under_make_run_settings_echoes_no_password(tmp_path, 
         body = json.dumps({"email": "alice@example.com", "password": "Sup3r-Secret-Pw!"}).encode()
         code, headers, answer = request(server.url + "/api/auth/login", method="POST", body=body,
                                         headers={"Content-Type": "application/json"})
-        assert code == 500 and headers["Content-Type"].startswith("application/json"), answer[:500]
-        assert b"Sup3r-Secret-Pw" not in answer and b"Traceback" not in answer
+        assert code == 503 and headers["Content-Type"].startswith("application/json"), answer[:500]
+        assert headers["Retry-After"] and b"Sup3r-Secret-Pw" not in answer and b"Traceback" not in answer
         code, _, answer = request(server.url + "/no-such-page")
         assert code == 404 and b"URLconf" not in answer
 
