@@ -30,21 +30,27 @@ def _objects(client, bucket: str) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
 
 
-def test_kill_9_during_create_leaves_no_partial_backup_and_no_stuck_lock(live_db, bucket):
-    db, env = live_db
-    bucket_name, s3_env, client = bucket
-    env = {**env, **s3_env, "BACKUP_LOCK_TIMEOUT": "3"}
-    _fill(db, 60)
+def _kill_a_create_mid_dump(env: dict) -> Path:
+    """`backup create` (slowed down) killed with kill -9 once its temp file has bytes; → BACKUP_DIR."""
     directory = Path(env["BACKUP_DIR"])
     slow = {**env, "BACKUP_COMPRESSION_LEVEL": "9", "BACKUP_COMPRESS_THREADS": "1"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "backup", "create"], cwd=ROOT, env=slow,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until(lambda: any(p.stat().st_size > 0 for p in directory.glob(".backup_*.tmp")),
-                         timeout=120, what="the dump to start writing")
+                   timeout=120, what="the dump to start writing")
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+    return directory
+
+
+def test_kill_9_during_create_leaves_no_partial_backup_and_no_stuck_lock(live_db, bucket):
+    db, env = live_db
+    bucket_name, s3_env, client = bucket
+    env = {**env, **s3_env, "BACKUP_LOCK_TIMEOUT": "3"}
+    _fill(db, 60)
+    directory = _kill_a_create_mid_dump(env)
 
     conn = redis.Redis.from_url(env["REDIS_URL"])
     assert 0 < conn.pttl(LOCK) <= 3000  # the dead holder's lock only lives until its expiry
@@ -179,16 +185,7 @@ def test_beat_settles_a_killed_create_by_itself(live_db, tmp_path):
     db, env = live_db
     env = {**env, "BACKUP_LOCK_TIMEOUT": "2", "BACKUP_SETTLE_INTERVAL": "2"}
     _fill(db, 30)
-    directory = Path(env["BACKUP_DIR"])
-    slow = {**env, "BACKUP_COMPRESSION_LEVEL": "9", "BACKUP_COMPRESS_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "backup", "create"], cwd=ROOT, env=slow,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: any(p.stat().st_size > 0 for p in directory.glob(".backup_*.tmp")),
-                   timeout=120, what="the dump to start writing")
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    directory = _kill_a_create_mid_dump(env)
     assert "running" in support.manage(env, "backup", "list", "--all").stdout
 
     log = tmp_path / "worker.log"

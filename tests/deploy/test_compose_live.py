@@ -158,6 +158,16 @@ def test_point_in_time_recovery_runs_inside_the_containers(shape, auth):
     assert drill.returncode == 0, drill.stdout + drill.stderr
 
 
+def restarted_under_load(shape: Shape, auth: dict, service: str) -> Load:
+    """`podman restart` of a data service while readers and writers run, until it is healthy again + 5 s."""
+    with Load(shape.port, auth) as load:
+        time.sleep(2)
+        shape.podman("restart", "--time", "10", shape.container(service))
+        wait_until(lambda: shape.healthy(service), f"{service} to answer again", timeout=120)
+        time.sleep(5)
+    return load
+
+
 def report(what: str, load: Load, **figures) -> None:
     print(f"\n{what}: {load.summary()} {figures}")
 
@@ -195,11 +205,7 @@ def test_a_rolling_restart_of_the_web_replicas_fails_no_request(shape):
 
 def test_postgres_restarted_under_writes_answers_503_json_and_keeps_every_acknowledged_write(shape):
     auth = sign_in(shape.port, *ADMIN)
-    with Load(shape.port, auth) as load:
-        time.sleep(2)
-        shape.podman("restart", "--time", "10", shape.container("postgres"))
-        wait_until(lambda: shape.healthy("postgres"), "postgres to answer again", timeout=120)
-        time.sleep(5)
+    load = restarted_under_load(shape, auth, "postgres")
     writes = load.of("write")
     refused = [o for o in load.outcomes if o.status not in (200, 201)]
     lost = lost_writes(shape.port, auth, load)
@@ -212,11 +218,7 @@ def test_postgres_restarted_under_writes_answers_503_json_and_keeps_every_acknow
 
 def test_redis_restarted_the_site_keeps_answering(shape):
     auth = sign_in(shape.port, *ADMIN)
-    with Load(shape.port, auth) as load:
-        time.sleep(2)
-        shape.podman("restart", "--time", "5", shape.container("redis"))
-        wait_until(lambda: shape.healthy("redis"), "redis to answer again", timeout=60)
-        time.sleep(5)
+    load = restarted_under_load(shape, auth, "redis")
     failed = [(o.kind, o.status) for o in load.outcomes if o.status not in (200, 201)]
     report("redis restart", load, failed=len(failed))
     assert len(load.of("read")) > 50 and failed == []
