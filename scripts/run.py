@@ -110,6 +110,11 @@ def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
     return conf
 
 
+def web_workers() -> int:
+    """granian worker processes (WEB_WORKERS)."""
+    return int(os.environ.get("WEB_WORKERS", 2))
+
+
 def web_threads() -> int:
     """Blocking threads per granian worker (WEB_THREADS). Several, so that a login's Argon2 hash
     (argon2-cffi releases the GIL) or a request waiting on PostgreSQL does not hold up the cheap

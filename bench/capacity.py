@@ -1,0 +1,188 @@
+"""Users per server core: the original client's k6 flow, the server on one core, wrk on another.
+
+Stack: `make loadtest`'s (scripts/loadtest.py: settings.prod, nginx → granian WSGI, a Celery
+worker, 500 seeded public pages, rate limiting off), every process of it — nginx, granian and its
+workers, the Celery worker, PostgreSQL and its backends, Redis — pinned to SERVER_CPUS (core 0)
+with sched_setaffinity (children inherit it), and wrk pinned to CLIENT_CPUS (core 1) by taskset.
+
+Client: bench/clientflow.lua — the original client's flow with its pauses (GET /health, 0.5 s,
+list, create in a team, read, patch, delete, 1 s, search, 0.5 s, teams, 0.5 s; one sign-in in
+setup whose cookie every /api/ request carries), one wrk thread and connection per user.
+
+Rows:
+- the most users that hold p95 < 500 ms and < 1 % failed on one server core (probed upward over
+  USERS, then halved between the last that held and the first that missed, down to STEP users),
+  against the issue's 250; with the req/s served there and the server CPU per request split by
+  part (nginx, granian, PostgreSQL, Redis, Celery) from /proc, as bench.k6mix splits it;
+- the same search with both cores shared by the server and wrk (the two-core figure with the
+  generator on the same machine), beside it, not instead.
+CAPACITY_MODEL=workers×threads (e.g. "2x4") selects the granian process model (default:
+scripts/run.py's); CAPACITY_MODES=pinned,shared selects the searches.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from bench import k6mix
+from scripts import loadtest, services
+from scripts import run as make_run
+
+CLIENT_FLOW = Path(__file__).resolve().parent / "clientflow.lua"
+SERVER_CPUS, CLIENT_CPUS = {0}, {1}
+USERS = tuple(int(u) for u in os.environ.get("CAPACITY_USERS", "100,150,200,250,300,400,500,600").split(","))
+STEP = 25
+PROBE_SECONDS = int(os.environ.get("CAPACITY_SECONDS", 40))
+TARGET_USERS = 250
+PARTS = ("nginx", "granian", "postgresql", "redis", "celery")
+
+
+def process_model() -> tuple[int, int]:
+    """(granian workers, blocking threads per worker) from CAPACITY_MODEL, else scripts/run.py's."""
+    model = os.environ.get("CAPACITY_MODEL")
+    if model:
+        workers, threads = model.lower().split("x")
+        return int(workers), int(threads)
+    return make_run.web_workers(), make_run.web_threads()
+
+
+# --- pinning ---------------------------------------------------------------------------------
+def tree(roots: list[int]) -> set[int]:
+    """Every live process under `roots`, roots included."""
+    children, seen, stack = k6mix._children(), set(), list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid not in seen:
+            seen.add(pid)
+            stack.extend(children.get(pid, []))
+    return seen
+
+
+def pin(roots: list[int], cpus: set[int]) -> None:
+    """Bind every thread of every process under `roots` to `cpus` (forks inherit the binding)."""
+    for pid in tree(roots):
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                os.sched_setaffinity(int(task.name), cpus)
+            except (OSError, ValueError):
+                pass  # exited meanwhile
+
+
+def all_cpus() -> set[int]:
+    return set(range(os.cpu_count() or 1))
+
+
+# --- one probe ---------------------------------------------------------------------------------
+def probe(base: str, roots: list[int], users: int, flow_env: dict, *, client_cpus: set[int] | None) -> dict:
+    """wrk with `users` users for PROBE_SECONDS; the result with req/s and CPU ms per request by part."""
+    before = k6mix.server_cpu_by(roots)
+    result = wrk(base, users, flow_env, client_cpus)
+    after = k6mix.server_cpu_by(roots)
+    seconds = result["duration_us"] / 1e6
+    result["rps"] = round(result["requests"] / seconds, 1)
+    result["ms_by_part"] = {name: round((after[pid] - before[pid]) * 1000 / result["requests"], 3)
+                            for name, pid in zip(PARTS, roots)}
+    result["server_cores_busy"] = round(sum(after[pid] - before[pid] for pid in roots) / seconds, 2)
+    result["ok"] = result["p95_us"] < 500_000 and result["error_rate"] < 0.01
+    return result
+
+
+def wrk(base: str, users: int, env: dict, client_cpus: set[int] | None) -> dict:
+    prefix = ["taskset", "-c", ",".join(map(str, sorted(client_cpus)))] if client_cpus else []
+    done = subprocess.run([*prefix, "wrk", f"-t{users}", f"-c{users}", f"-d{PROBE_SECONDS}s", "--timeout", "10s",
+                           "-s", str(CLIENT_FLOW), base], capture_output=True, text=True,
+                          timeout=PROBE_SECONDS + 120, env={**os.environ, **env})
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if not result["requests"]:
+        raise RuntimeError(f"wrk served nothing: {result}")
+    result["error_rate"] = (result["failed"] + result["socket_errors"]) / result["requests"]
+    return result
+
+
+def search(base: str, roots: list[int], flow_env: dict, *, client_cpus: set[int] | None, label: str) -> dict:
+    """Probe USERS upward until one misses, then bisect to STEP; {users: result} of every probe."""
+    probes: dict[int, dict] = {}
+
+    def one(users: int) -> bool:
+        probes[users] = probe(base, roots, users, flow_env, client_cpus=client_cpus)
+        print(f"bench.capacity [{label}] {users} users: {'holds' if probes[users]['ok'] else 'misses'} "
+              f"{probes[users]}", flush=True)
+        k6mix.drain()
+        return probes[users]["ok"]
+
+    good, bad = 0, None
+    for users in USERS:
+        if one(users):
+            good = users
+        else:
+            bad = users
+            break
+    while bad is not None and bad - good > STEP:
+        middle = (good + bad) // 2 // STEP * STEP or STEP
+        if middle in (good, bad):
+            break
+        if one(middle):
+            good = middle
+        else:
+            bad = middle
+    return {"best": good, "probes": probes}
+
+
+def start(workers: int, threads: int, cpus: set[int]) -> tuple[list, str, list[int]]:
+    """The stack of scripts.loadtest, its services and it bound to `cpus`; (procs, base URL, roots)."""
+    port = services.free_port()
+    roots_services = k6mix.service_roots()
+    pin(roots_services, cpus)
+    procs = loadtest.start_stack(loadtest.production_env(), port, workers, threads=threads, cpus=cpus)
+    nginx, granian, _uvicorn, celery = (p.pid for p in procs)
+    return procs, f"http://127.0.0.1:{port}", [nginx, granian, *roots_services, celery]
+
+
+def rows_for(label: str, found: dict, model: str) -> list[dict]:
+    best = found["best"]
+    at = found["probes"].get(best) or {"rps": 0.0, "ms_by_part": dict.fromkeys(PARTS, 0.0), "p95_us": 0}
+    split = ", ".join(f"{part} {ms:.2f}" for part, ms in at["ms_by_part"].items())
+    total = sum(at["ms_by_part"].values())
+    cores = len(SERVER_CPUS) if "one server core" in label else len(all_cpus())
+    budget = cores * 1000 / max(at["rps"], 1.0)
+    return [
+        {"name": f"users per server core — {label}, granian {model}: most users of the client's flow "
+                 f"with p95<500ms, <1% failed ({at['rps']:.0f} req/s, p95 {at['p95_us'] / 1000:.0f} ms there)",
+         "figure": float(best), "unit": "users", "baseline": float(TARGET_USERS),
+         "baseline_name": "the issue's target", "ratio": round(best / TARGET_USERS, 3)},
+        {"name": f"{label}: server CPU per request at {best} users ({split})", "figure": round(total, 3),
+         "unit": "ms", "baseline": round(budget, 3), "baseline_name": f"{cores} core(s)' time per request served",
+         "ratio": round(total / budget, 3)},
+    ]
+
+
+def run_mode(mode: str, workers: int, threads: int) -> list[dict]:
+    pinned = mode == "pinned"
+    cpus = SERVER_CPUS if pinned else all_cpus()
+    procs, base, roots = start(workers, threads, cpus)
+    try:
+        cookie, team_id, _email = k6mix.k6_setup(base)
+        flow_env = {"COOKIE": cookie, "TEAM_ID": str(team_id)}
+        wrk(base, 20, flow_env, CLIENT_CPUS if pinned else None)  # warm-up
+        k6mix.drain()
+        label = "one server core, wrk on the other" if pinned else "two cores shared with wrk"
+        found = search(base, roots, flow_env, client_cpus=CLIENT_CPUS if pinned else None, label=label)
+    finally:
+        loadtest.stop_stack(procs)
+        pin(k6mix.service_roots(), all_cpus())
+    return rows_for(label, found, f"{workers}x{threads}")
+
+
+def run() -> list[dict]:
+    workers, threads = process_model()
+    modes = os.environ.get("CAPACITY_MODES", "pinned,shared").split(",")
+    return [row for mode in modes for row in run_mode(mode, workers, threads)]
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)
