@@ -15,18 +15,23 @@ Rows:
   against the issue's 250; with the req/s served there and the server CPU per request split by
   part (nginx, granian, PostgreSQL, Redis, Celery) from /proc, as bench.k6mix splits it;
 - the same search with both cores shared by the server and wrk (the two-core figure with the
-  generator on the same machine), beside it, not instead.
+  generator on the same machine), beside it, not instead;
+- the guide's Artillery scenarios (scripts/artillery-test.yml, every CRUD user registering or
+  getting 409, then signing in: one Argon2id hash each) at the guide's spike, SPIKE_RATE new users
+  a second for SPIKE_SECONDS, server on core 0, Artillery on core 1: p95 and p99 against the
+  guide's 500 ms and 1 s, with the server CPU per request split by part.
 CAPACITY_MODEL=workers×threads (e.g. "2x4") selects the granian process model (default:
-scripts/run.py's); CAPACITY_MODES=pinned,shared selects the searches.
+scripts/run.py's); CAPACITY_MODES=pinned,shared,spike selects the rows.
 """
 from __future__ import annotations
 
 import json
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
-from bench import k6mix
+from bench import k6mix, loadmix
 from scripts import loadtest, services
 from scripts import run as make_run
 
@@ -37,6 +42,7 @@ STEP = 25
 PROBE_SECONDS = int(os.environ.get("CAPACITY_SECONDS", 40))
 TARGET_USERS = 250
 PARTS = ("nginx", "granian", "postgresql", "redis", "celery")
+SPIKE_RATE, SPIKE_SECONDS = 100, 30
 
 
 def process_model() -> tuple[int, int]:
@@ -177,10 +183,47 @@ def run_mode(mode: str, workers: int, threads: int) -> list[dict]:
     return rows_for(label, found, f"{workers}x{threads}")
 
 
+def spike(workers: int, threads: int) -> list[dict]:
+    """The guide's Artillery spike against one server core, Artillery on the other."""
+    procs, base, roots = start(workers, threads, SERVER_CPUS)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-capacity-") as tmp:
+            report = Path(tmp) / "spike.json"
+            overrides = json.dumps({"config": {"phases": [{"duration": SPIKE_SECONDS, "arrivalRate": SPIKE_RATE,
+                                                           "name": "Spike test"}]}})
+            before = k6mix.server_cpu_by(roots)
+            loadtest.artillery(base, "short", report, overrides=overrides, cpus=CLIENT_CPUS)
+            after = k6mix.server_cpu_by(roots)
+            agg = json.loads(report.read_text())["aggregate"]
+    finally:
+        loadtest.stop_stack(procs)
+        pin(k6mix.service_roots(), all_cpus())
+    result = loadmix.summary(agg)
+    served = max(1, agg["counters"].get("http.responses", 0))
+    split = {name: round((after[pid] - before[pid]) * 1000 / served, 3) for name, pid in zip(PARTS, roots)}
+    login = agg["summaries"].get("plugins.metrics-by-endpoint.response_time.login", {})
+    print(f"bench.capacity [spike] {result} login {login} split {split}", flush=True)
+    name = (f"Artillery spike {SPIKE_RATE} users/s for {SPIKE_SECONDS} s on one server core (per-user sign-in, "
+            f"granian {workers}x{threads}; {result['rps']:.0f} req/s, {result['error_rate']:.2%} failed, "
+            f"login p95 {login.get('p95', 0):.0f} ms)")
+    parts = ", ".join(f"{k} {v:.2f}" for k, v in split.items())
+    return [
+        {"name": f"{name}: p95", "figure": round(result["p95"], 1), "unit": "ms", "baseline": 500.0,
+         "baseline_name": "the guide's threshold", "ratio": round(result["p95"] / 500, 3)},
+        {"name": f"{name}: p99", "figure": round(result["p99"], 1), "unit": "ms", "baseline": 1000.0,
+         "baseline_name": "the guide's threshold", "ratio": round(result["p99"] / 1000, 3)},
+        {"name": f"Artillery spike: server CPU per response ({parts})", "figure": round(sum(split.values()), 3),
+         "unit": "ms", "baseline": round(1000 / max(result["rps"], 1), 3),
+         "baseline_name": "one core's time per response served",
+         "ratio": round(sum(split.values()) * max(result["rps"], 1) / 1000, 3)},
+    ]
+
+
 def run() -> list[dict]:
     workers, threads = process_model()
-    modes = os.environ.get("CAPACITY_MODES", "pinned,shared").split(",")
-    return [row for mode in modes for row in run_mode(mode, workers, threads)]
+    modes = os.environ.get("CAPACITY_MODES", "pinned,shared,spike").split(",")
+    return [row for mode in modes
+            for row in (spike(workers, threads) if mode == "spike" else run_mode(mode, workers, threads))]
 
 
 if __name__ == "__main__":

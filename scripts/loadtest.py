@@ -87,9 +87,12 @@ def _signal_group(p: subprocess.Popen, sig: int) -> None:
         pass
 
 
-def artillery(base_url: str, profile: str, report: Path, overrides: str | None = None) -> int:
+def artillery(base_url: str, profile: str, report: Path, overrides: str | None = None,
+              cpus: set[int] | None = None) -> int:
+    """Artillery's scripts/artillery-test.yml against `base_url` (bound to `cpus` when given)."""
     report.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["npx", "--no-install", "artillery", "run", "-e", profile, "--output", str(report)]
+    bind = ["taskset", "-c", ",".join(map(str, sorted(cpus)))] if cpus else []
+    cmd = [*bind, "npx", "--no-install", "artillery", "run", "-e", profile, "--output", str(report)]
     if overrides:
         cmd += ["--overrides", overrides]
     cmd.append(str(ROOT / "scripts" / "artillery-test.yml"))
