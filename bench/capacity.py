@@ -20,15 +20,23 @@ Rows:
   getting 409, then signing in: one Argon2id hash each) at the guide's spike, SPIKE_RATE new users
   a second for SPIKE_SECONDS, server on core 0, Artillery on core 1: p95 and p99 against the
   guide's 500 ms and 1 s, with the server CPU per request split by part.
+- with CAPACITY_MODES=models: the process model on one server core — for each granian
+  workers×threads of CAPACITY_MODELS (interleaved rounds, medians, against the first): p95 and
+  req/s of the client's flow at MODEL_USERS, and the p99 of cheap cached page reads alone and
+  beside LOGINS_PER_SECOND sign-ins (each an Argon2id hash: does a hash stall the cheap requests?).
 CAPACITY_MODEL=workers×threads (e.g. "2x4") selects the granian process model (default:
-scripts/run.py's); CAPACITY_MODES=pinned,shared,spike selects the rows.
+scripts/run.py's); CAPACITY_MODES=pinned,shared,spike[,models] selects the rows.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
+import statistics
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from bench import k6mix, loadmix
@@ -219,11 +227,120 @@ def spike(workers: int, threads: int) -> list[dict]:
     ]
 
 
+# --- the process model: processes vs threads on one core ------------------------------------------
+MODELS = tuple(os.environ.get("CAPACITY_MODELS", "2x4,1x1,2x1,3x1,2x2").split(","))
+MODEL_USERS = int(os.environ.get("CAPACITY_MODEL_USERS", 100))
+MODEL_ROUNDS = 2
+LOGINS_PER_SECOND = 10  # the guide's spike: 10 % of 100 new users a second sign in
+
+STALL_LUA = """
+local ids = {%s}
+wrk.headers["Content-Type"] = "application/json"
+function init(args) math.randomseed(os.time() + os.clock() * 1e6) end
+function request() return wrk.format("GET", "/api/pages/" .. ids[math.random(#ids)]) end
+function delay() return 20 end
+function done(summary, latency, requests)
+  io.write(string.format('{"requests": %%d, "failed": %%d, "p50_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.errors.status, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def cheap_reads(base: str, script: Path, seconds: int) -> dict:
+    """Anonymous page reads, 8 connections each pausing 20 ms between reads, wrk on the client's core."""
+    done = subprocess.run(["taskset", "-c", ",".join(map(str, sorted(CLIENT_CPUS))), "wrk", "-t2", "-c8",
+                           f"-d{seconds}s", "-s", str(script), base], capture_output=True, text=True,
+                          timeout=seconds + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def logins_meanwhile(base: str, email: str, seconds: int) -> int:
+    """Sign `email` in LOGINS_PER_SECOND times a second (one thread per login) for `seconds`; how many."""
+    sent, threads = 0, []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        thread = threading.Thread(target=lambda: k6mix.Http(base).call(
+            "POST", "/api/auth/login", {"email": email, "password": k6mix.PASSWORD}))
+        thread.start()
+        threads.append(thread)
+        sent += 1
+        time.sleep(1 / LOGINS_PER_SECOND)
+    for thread in threads:
+        thread.join()
+    return sent
+
+
+def model_round(model: str, script_dir: Path) -> dict:
+    """One model on one server core: the client's flow at MODEL_USERS, then cheap reads alone and beside logins."""
+    workers, threads = (int(n) for n in model.split("x"))
+    procs, base, roots = start(workers, threads, SERVER_CPUS)
+    try:
+        cookie, team_id, email = k6mix.k6_setup(base)
+        flow_env = {"COOKIE": cookie, "TEAM_ID": str(team_id)}
+        wrk(base, 20, flow_env, CLIENT_CPUS)  # warm-up
+        k6mix.drain()
+        flow = probe(base, roots, MODEL_USERS, flow_env, client_cpus=CLIENT_CPUS)
+        k6mix.drain()
+        script = script_dir / "stall.lua"
+        script.write_text(STALL_LUA % ",".join(map(str, k6mix.page_ids(base))))
+        alone = cheap_reads(base, script, 10)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            signing = pool.submit(logins_meanwhile, base, email, 10)
+            beside = cheap_reads(base, script, 10)
+            signing.result()
+    finally:
+        loadtest.stop_stack(procs)
+        pin(k6mix.service_roots(), all_cpus())
+    print(f"bench.capacity [model {model}] flow {flow} reads alone {alone} reads beside logins {beside}", flush=True)
+    return {"flow": flow, "alone": alone, "beside": beside}
+
+
+def models() -> list[dict]:
+    """MODEL_ROUNDS interleaved rounds over MODELS on one server core; medians, against MODELS[0]."""
+    results: dict[str, list[dict]] = {model: [] for model in MODELS}
+    with tempfile.TemporaryDirectory(prefix="bench-capacity-") as tmp:
+        for n in range(MODEL_ROUNDS):
+            for model in (MODELS if n % 2 == 0 else MODELS[::-1]):
+                results[model].append(model_round(model, Path(tmp)))
+
+    def median(model: str, *path: str) -> float:
+        values = []
+        for run in results[model]:
+            value = run
+            for key in path:
+                value = value[key]
+            values.append(value)
+        return statistics.median(values)
+    base = MODELS[0]
+    rows = []
+    for model in MODELS:
+        for what, path, unit, scale in (
+                (f"client's flow at {MODEL_USERS} users: p95", ("flow", "p95_us"), "ms", 1e-3),
+                (f"client's flow at {MODEL_USERS} users: served", ("flow", "rps"), "req/s", 1),
+                ("cached page read p99, alone", ("alone", "p99_us"), "ms", 1e-3),
+                (f"cached page read p99, beside {LOGINS_PER_SECOND} logins/s (Argon2id)", ("beside", "p99_us"), "ms",
+                 1e-3)):
+            figure, baseline = median(model, *path) * scale, median(base, *path) * scale
+            rows.append({"name": f"process model granian {model} on one server core: {what}",
+                         "figure": round(figure, 1), "unit": unit, "baseline": round(baseline, 1),
+                         "baseline_name": f"granian {base}", "ratio": round(figure / max(baseline, 1e-9), 3)})
+    return rows
+
+
 def run() -> list[dict]:
     workers, threads = process_model()
     modes = os.environ.get("CAPACITY_MODES", "pinned,shared,spike").split(",")
-    return [row for mode in modes
-            for row in (spike(workers, threads) if mode == "spike" else run_mode(mode, workers, threads))]
+    rows = []
+    for mode in modes:
+        if mode == "spike":
+            rows += spike(workers, threads)
+        elif mode == "models":
+            rows += models()
+        else:
+            rows += run_mode(mode, workers, threads)
+    return rows
 
 
 if __name__ == "__main__":
