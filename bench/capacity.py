@@ -53,13 +53,14 @@ PARTS = ("nginx", "granian", "postgresql", "redis", "celery")
 SPIKE_RATE, SPIKE_SECONDS = 100, 30
 
 
-def process_model() -> tuple[int, int]:
-    """(granian workers, blocking threads per worker) from CAPACITY_MODEL, else scripts/run.py's."""
+def process_model(cores: int) -> tuple[int, int]:
+    """(granian workers, blocking threads per worker) from CAPACITY_MODEL, else scripts/run.py's
+    for `cores` cores (WORKERS_PER_CORE processes per core)."""
     model = os.environ.get("CAPACITY_MODEL")
     if model:
         workers, threads = model.lower().split("x")
         return int(workers), int(threads)
-    return make_run.web_workers(), make_run.web_threads()
+    return make_run.WORKERS_PER_CORE * cores, make_run.web_threads()
 
 
 # --- pinning ---------------------------------------------------------------------------------
@@ -330,10 +331,10 @@ def models() -> list[dict]:
 
 
 def run() -> list[dict]:
-    workers, threads = process_model()
     modes = os.environ.get("CAPACITY_MODES", "pinned,shared,spike").split(",")
     rows = []
     for mode in modes:
+        workers, threads = process_model(len(all_cpus()) if mode == "shared" else len(SERVER_CPUS))
         if mode == "spike":
             rows += spike(workers, threads)
         elif mode == "models":

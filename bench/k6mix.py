@@ -34,6 +34,7 @@ import uuid
 from pathlib import Path
 
 from scripts import loadtest, services
+from scripts import run as make_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +47,7 @@ CPU_SECONDS = 15
 LOGINS = 20
 USERS = tuple(int(u) for u in os.environ.get("K6MIX_USERS", "50,100,150,200,300,500").split(","))
 PROBE_SECONDS = 30
-WORKERS = int(os.environ.get("WEB_WORKERS", 2))
+WORKERS = make_run.web_workers()
 PASSWORD = "LoadTest123!"
 TICKS = os.sysconf("SC_CLK_TCK")
 

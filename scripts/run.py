@@ -110,19 +110,29 @@ def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
     return conf
 
 
+WORKERS_PER_CORE = 2  # granian processes per core, one blocking thread each (docs/load-tests.md)
+
+
+def cores() -> int:
+    """The CPUs this process may run on (a container's or taskset's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0))
+
+
 def web_workers() -> int:
-    """granian worker processes (WEB_WORKERS)."""
-    return int(os.environ.get("WEB_WORKERS", 2))
+    """granian worker processes (WEB_WORKERS; default WORKERS_PER_CORE per core). Processes, not
+    threads: on one pinned core two single-threaded processes held the client's flow at 0.67× the
+    p95 of 2 × 4 threads and kept cheap reads beside Argon2id sign-ins at 0.63× the p99
+    (bench.capacity, CAPACITY_MODES=models): threads of one process queue on the GIL behind
+    CPU-bound requests, while the kernel time-slices processes."""
+    return int(os.environ.get("WEB_WORKERS") or WORKERS_PER_CORE * cores())
 
 
 def web_threads() -> int:
-    """Blocking threads per granian worker (WEB_THREADS). Several, so that a login's Argon2 hash
-    (argon2-cffi releases the GIL) or a request waiting on PostgreSQL does not hold up the cheap
-    requests queued behind it on the same worker: chosen on the k6 mix (docs/load-tests.md)."""
-    return int(os.environ.get("WEB_THREADS", 4))
+    """Blocking threads per granian worker (WEB_THREADS, default 1): see web_workers()."""
+    return int(os.environ.get("WEB_THREADS") or 1)
 
 
-def web_commands(port: int, *, workers: int = 2, threads: int | None = None) -> list[list[str]]:
+def web_commands(port: int, *, workers: int | None = None, threads: int | None = None) -> list[list[str]]:
     """The processes that serve PORT: front proxy, WSGI for HTTP, ASGI for WebSockets."""
     var = services.var_dir()
     http_port, ws_port = services.free_port(), services.free_port()
@@ -131,7 +141,8 @@ def web_commands(port: int, *, workers: int = 2, threads: int | None = None) -> 
     return [
         [nginx, "-e", "stderr", "-c", str(conf), "-g", "daemon off;"],
         [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(http_port),
-         "--workers", str(workers), "--blocking-threads", str(threads or web_threads()), "--no-ws", "--respawn-failed-workers",
+         "--workers", str(workers or web_workers()), "--blocking-threads", str(threads or web_threads()), "--no-ws",
+         "--respawn-failed-workers",
          "papyrus.wsgi:application"],
         [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(ws_port), "--no-access-log",
          "papyrus.asgi:application"],
