@@ -13,7 +13,8 @@ Rows:
 - the most users that hold p95 < 500 ms and < 1 % failed on one server core (probed upward over
   USERS, then halved between the last that held and the first that missed, down to STEP users),
   against the issue's 250; with the req/s served there and the server CPU per request split by
-  part (nginx, granian, PostgreSQL, Redis, Celery) from /proc, as bench.k6mix splits it;
+  part (nginx, granian, PostgreSQL, Redis, Celery, the sign-in granian) from /proc, as bench.k6mix
+  splits it;
 - the same search with both cores shared by the server and wrk (the two-core figure with the
   generator on the same machine), beside it, not instead;
 - the guide's Artillery scenarios (scripts/artillery-test.yml, every CRUD user registering or
@@ -49,7 +50,7 @@ USERS = tuple(int(u) for u in os.environ.get("CAPACITY_USERS", "100,150,200,250,
 STEP = 25
 PROBE_SECONDS = int(os.environ.get("CAPACITY_SECONDS", 40))
 TARGET_USERS = 250
-PARTS = ("nginx", "granian", "postgresql", "redis", "celery")
+PARTS = ("nginx", "granian", "postgresql", "redis", "celery", "granian sign-in")
 SPIKE_RATE, SPIKE_SECONDS = 100, 30
 
 
@@ -153,8 +154,8 @@ def start(workers: int, threads: int, cpus: set[int]) -> tuple[list, str, list[i
     roots_services = k6mix.service_roots()
     pin(roots_services, cpus)
     procs = loadtest.start_stack(loadtest.production_env(), port, workers, threads=threads, cpus=cpus)
-    nginx, granian, _uvicorn, celery = (p.pid for p in procs)
-    return procs, f"http://127.0.0.1:{port}", [nginx, granian, *roots_services, celery]
+    nginx, granian, _uvicorn, signin, celery = (p.pid for p in procs)
+    return procs, f"http://127.0.0.1:{port}", [nginx, granian, *roots_services, celery, signin]
 
 
 def rows_for(label: str, found: dict, model: str) -> list[dict]:

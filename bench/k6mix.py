@@ -173,7 +173,7 @@ def wrk(base: str, script: Path, *, threads: int, connections: int, seconds: int
 def cpu_per_request(base: str, roots: list[int], script: Path, *, threads: int, users: int,
                     env: dict) -> tuple[float, dict]:
     """(ms of server CPU per request, wrk result) for one run; the result's "ms_by_part" splits the
-    CPU per request by server part (ROOT_NAMES order: nginx, granian, PostgreSQL, Redis)."""
+    CPU per request by server part (ROOT_NAMES order: nginx, granian, PostgreSQL, Redis, sign-in granian)."""
     before = server_cpu_by(roots)
     result = wrk(base, script, threads=threads, connections=users, seconds=CPU_SECONDS, env=env)
     after = server_cpu_by(roots)
@@ -184,7 +184,7 @@ def cpu_per_request(base: str, roots: list[int], script: Path, *, threads: int, 
     return sum(result["ms_by_part"].values()), result
 
 
-ROOT_NAMES = ("nginx", "granian", "postgresql", "redis")
+ROOT_NAMES = ("nginx", "granian", "postgresql", "redis", "granian sign-in")
 
 
 def login_cpu_ms(base: str, roots: list[int], email: str) -> float:
@@ -219,7 +219,7 @@ def run() -> list[dict]:
     procs = loadtest.start_stack(env, port, WORKERS)
     base = f"http://127.0.0.1:{port}"
     web = [p.pid for p in procs[:2]]  # nginx, granian (celery and the WebSocket server are not on the path)
-    roots = web + service_roots()
+    roots = web + service_roots() + [procs[3].pid]  # and the sign-in granian
     try:
         with tempfile.TemporaryDirectory(prefix="bench-k6mix-") as tmp:
             cookie, team_id, email = k6_setup(base)

@@ -50,7 +50,8 @@ def wait_http(url: str, timeout: float = 30) -> None:
 def start_stack(env: dict, port: int, workers: int, *, threads: int | None = None,
                 cpus: set[int] | None = None) -> list[subprocess.Popen]:
     """Migrate, seed and start the web processes and the worker of `make run`; return them
-    (nginx, granian, uvicorn, Celery worker). `cpus` binds them and their children to those CPUs."""
+    (nginx, granian, uvicorn, the sign-in granian, Celery worker). `cpus` binds them and their
+    children to those CPUs."""
     run.manage("migrate", "--noinput", "-v0", env=env)
     run.manage("seed_demo", "--pages", "500", env=env)
     worker = run.celery_commands()[0]  # /health counts a Celery worker

@@ -45,6 +45,7 @@ http {{
     proxy_buffers 8 32k;
     proxy_busy_buffers_size 64k;
     upstream papyrus_http {{ server 127.0.0.1:{http_port}; keepalive 64; }}
+    upstream papyrus_signin {{ server 127.0.0.1:{signin_port}; keepalive 16; }}
     upstream papyrus_ws {{ server 127.0.0.1:{ws_port}; }}
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
     server {{
@@ -58,6 +59,15 @@ http {{
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_read_timeout 1h;
+        }}
+        # Sign-in and sign-up hash a password (Argon2id, ~26 ms of CPU): their own granian, so that
+        # the cheap requests never queue behind a hash inside a worker (docs/load-tests.md).
+        location ~ ^/(api/auth/(login|register)|login/|register/)$ {{
+            proxy_pass http://papyrus_signin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
         }}
         location / {{
             proxy_pass http://papyrus_http;
@@ -98,7 +108,7 @@ def error_pages() -> str:
     return "\n".join(lines)
 
 
-def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
+def nginx_config(var: Path, port: int, http_port: int, ws_port: int, signin_port: int) -> Path:
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         d = var / "nginx" / "tmp" / sub
         d.mkdir(parents=True, exist_ok=True)
@@ -106,7 +116,7 @@ def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
     user = "user nobody nogroup;" if os.geteuid() == 0 else ""
     conf = var / "nginx" / "nginx.conf"
     conf.write_text(NGINX_CONF.format(var=var, user=user, port=port, http_port=http_port, ws_port=ws_port,
-                                      error_pages=error_pages()))
+                                      signin_port=signin_port, error_pages=error_pages()))
     return conf
 
 
@@ -132,20 +142,28 @@ def web_threads() -> int:
     return int(os.environ.get("WEB_THREADS") or 1)
 
 
+SIGNIN_THREADS = 2  # argon2-cffi releases the GIL: two hashes at once in the sign-in process
+
+
+def granian(port: int, *, workers: int, threads: int) -> list[str]:
+    return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "--respawn-failed-workers",
+            "papyrus.wsgi:application"]
+
+
 def web_commands(port: int, *, workers: int | None = None, threads: int | None = None) -> list[list[str]]:
-    """The processes that serve PORT: front proxy, WSGI for HTTP, ASGI for WebSockets."""
+    """The processes that serve PORT: front proxy, WSGI for HTTP, ASGI for WebSockets, and WSGI
+    for sign-in and sign-up (one process of SIGNIN_THREADS threads)."""
     var = services.var_dir()
-    http_port, ws_port = services.free_port(), services.free_port()
+    http_port, ws_port, signin_port = services.free_port(), services.free_port(), services.free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = nginx_config(var, port, http_port, ws_port)
+    conf = nginx_config(var, port, http_port, ws_port, signin_port)
     return [
         [nginx, "-e", "stderr", "-c", str(conf), "-g", "daemon off;"],
-        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(http_port),
-         "--workers", str(workers or web_workers()), "--blocking-threads", str(threads or web_threads()), "--no-ws",
-         "--respawn-failed-workers",
-         "papyrus.wsgi:application"],
+        granian(http_port, workers=workers or web_workers(), threads=threads or web_threads()),
         [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(ws_port), "--no-access-log",
          "papyrus.asgi:application"],
+        granian(signin_port, workers=1, threads=SIGNIN_THREADS),
     ]
 
 
