@@ -1,7 +1,9 @@
 """`make run` (`python -m scripts.run` from the project root): services, migrations, demo data, then the whole stack in the foreground.
 
 One port for the user (PORT, default 8000): nginx sends HTTP to granian (WSGI, the
-fastest measured way to serve sync DRF views here) and /ws/ to uvicorn (ASGI, Channels).
+fastest measured way to serve sync DRF views here; 2 single-threaded processes per core), sign-in
+and sign-up to a granian of their own (an Argon2id hash never holds up the cheap requests), and
+/ws/ to uvicorn (ASGI, Channels).
 A Celery worker and beat run beside them. Ctrl-C (or SIGTERM) stops every process started here.
 
 What it serves is safe by default: settings.dev with DEBUG off (DJANGO_DEBUG=1 turns Django's
