@@ -30,11 +30,12 @@ local step, iter, new_id = 0, 0, nil
 failed, done_iters = 0, 0
 local anon = { ["Content-Type"] = "application/json" }
 local authed = { ["Content-Type"] = "application/json", ["Cookie"] = cookie }
+local reads = os.getenv("ANONYMOUS_READS") == "1" and anon or authed
 
 -- step → (method, path, headers, body, expected status, pause after it in ms)
 local steps = {
   function() return "GET", "/health", anon, nil, 200, 500 end,
-  function() return "GET", "/api/pages", authed, nil, 200, 0 end,
+  function() return "GET", "/api/pages", reads, nil, 200, 0 end,
   function()
     iter = iter + 1
     local body = string.format('{"title":"k6 page %d-%d-%d","content":"Load testing content",' ..
@@ -45,7 +46,7 @@ local steps = {
   function() return "PATCH", "/api/pages/" .. new_id, authed,
       string.format('{"content":"Updated %d-%d"}', vu, iter), 200, 0 end,
   function() return "DELETE", "/api/pages/" .. new_id, authed, nil, 204, 1000 end,
-  function() return "GET", "/api/search?q=test&limit=10", authed, nil, 200, 500 end,
+  function() return "GET", "/api/search?q=test&limit=10", reads, nil, 200, 500 end,
   function() return "GET", "/api/teams", authed, nil, 200, 500 end,
 }
 local SEARCH, CREATE = 7, 3
