@@ -35,6 +35,7 @@ BENCHMARKS = [
     "bench.opslayer",
     "bench.loadmix",
     "bench.k6mix",
+    "bench.capacity",
     "bench.k6steps",
     "bench.web",
 ]

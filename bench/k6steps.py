@@ -1,14 +1,17 @@
-"""Where the k6 mix's CPU goes: each step of k6/load-test.js's iteration, in process.
+"""Where the client's CPU goes: each step of the original client's k6 flow, in process.
 
-bench.k6mix measures the whole stack's CPU per request of the mix; this module says which
+bench.capacity and bench.k6mix measure the whole stack's CPU per request; this module says which
 request costs what in the web process itself. One process runs settings.prod's WSGI application
 the way granian calls it (environ in, body iterated, closed), the operations layer as production
-runs it (metrics, JSON logs at info, request ids; rate limiting off as in bench.k6mix), and
-walks the k6 iteration ITERATIONS times as one signed-in user: GET /health, the page list, the
-first listed page, a search, then create (in the user's team), read, patch, delete, read → 404.
-Per step: the process' CPU time (every thread) per request and the SQL statements it sent; the
-baseline is the iteration's own cached anonymous page read, measured in the same iterations.
-No Celery worker runs beside it, so GET /health answers 503 after the same checks.
+runs it (metrics, JSON logs at info, request ids; rate limiting off as in bench.k6mix), over
+500 public pages (as scripts.loadtest seeds), and walks ITERATIONS times the original client's
+iteration (bench/clientflow.lua) as one signed-in user whose cookie every /api/ request carries:
+GET /health, the page list, create (in the user's team), read, patch, delete, a search, the
+user's teams — plus the anonymous browse of the guide's Artillery scenarios (list, first page,
+search) and a read of the deleted page (→ 404). Per step: the process' CPU time (every thread) per
+request and the SQL statements it sent; the baseline is the anonymous cached page read, measured
+in the same iterations. No Celery worker runs beside it, so GET /health answers 503 after the
+same checks.
 """
 from __future__ import annotations
 
@@ -21,10 +24,14 @@ import time
 from pathlib import Path
 
 ITERATIONS = int(os.environ.get("K6STEPS_ITERATIONS", 300))
-STEPS = ("GET /health", "GET /api/pages", "GET /api/pages/{first}", "GET /api/search?q=test&limit=10",
-         "POST /api/pages", "GET /api/pages/{new}", "PATCH /api/pages/{new}", "DELETE /api/pages/{new}",
-         "GET /api/pages/{new} (404)")
-BASELINE = "GET /api/pages/{first}"
+# (step, signed in): the client's iteration, then the anonymous browse and the deleted read.
+FLOW = (("GET /health", False), ("GET /api/pages", True), ("POST /api/pages", True),
+        ("GET /api/pages/{new}", True), ("PATCH /api/pages/{new}", True), ("DELETE /api/pages/{new}", True),
+        ("GET /api/search?q=test&limit=10", True), ("GET /api/teams", True),
+        ("GET /api/pages", False), ("GET /api/pages/{first}", False), ("GET /api/search?q=test&limit=10", False),
+        ("GET /api/pages/{new} (404)", True))
+STEPS = tuple(f"{step}{'' if signed_in or step == 'GET /health' else ' anonymous'}" for step, signed_in in FLOW)
+BASELINE = "GET /api/pages/{first} anonymous"
 PASSWORD = "LoadTest123!"
 
 
@@ -76,8 +83,7 @@ def _worker() -> None:
     _, headers, _ = expect(200, call("POST", "/api/auth/login", {"email": email, "password": PASSWORD}))
     cookie = "; ".join(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie")
     team = json.loads(expect(201, call("POST", "/api/teams", {"name": f"k6 {secrets.token_hex(3)}"}, cookie))[2])["id"]
-    for n in range(20):  # public pages for the list, the read and the search
-        expect(201, call("POST", "/api/pages", {"title": f"public test page {n}", "content": "test content"}, cookie))
+    call_command("seed_demo", "--pages", "500", verbosity=0)  # as scripts.loadtest: the list, read, search
 
     cpu = dict.fromkeys(STEPS, 0.0)
     queries = dict.fromkeys(STEPS, 0)
@@ -88,13 +94,12 @@ def _worker() -> None:
         return execute(sql, params, many, context)
     for it in range(ITERATIONS):
         state: dict = {}
-        for step in STEPS:
-            method, _, path = step.partition(" ")
+        for step, (request, signed_in) in zip(STEPS, FLOW):
+            method, _, path = request.partition(" ")
             path = path.replace(" (404)", "").format(**state)
             body = {"POST": {"title": f"k6 page {it}", "content": "Load testing content", "tags": ["k6", "test"],
                              "teamId": team},
                     "PATCH": {"content": f"Updated {it}"}}.get(method)
-            signed_in = method != "GET" or "{new}" in step
             sent.clear()
             with connection.execute_wrapper(count):
                 began = time.process_time()
@@ -103,7 +108,7 @@ def _worker() -> None:
             queries[step] += len(sent)
             if step != "GET /health" or answer[0] != 503:
                 expect({"POST": 201, "DELETE": 204}.get(method, 404 if "(404)" in step else 200), answer)
-            if step == "GET /api/pages":
+            if step == "GET /api/pages anonymous":
                 state["first"] = json.loads(answer[2])[0]["id"]
             elif method == "POST":
                 state["new"] = json.loads(answer[2])["id"]

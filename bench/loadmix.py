@@ -29,14 +29,18 @@ def one_rate(base_url: str, rate: int, workdir: Path) -> dict:
     report = workdir / f"rate-{rate}.json"
     overrides = json.dumps({"config": {"phases": [{"duration": PHASE_S, "arrivalRate": rate}]}})
     loadtest.artillery(base_url, "short", report, overrides=overrides)
-    agg = json.loads(report.read_text())["aggregate"]
+    return {"rate": rate, **summary(json.loads(report.read_text())["aggregate"])}
+
+
+def summary(agg: dict) -> dict:
+    """req/s served and offered, p95, p99 and the failed share of an Artillery report's aggregate."""
     counters, latency = agg["counters"], agg["summaries"]["http.response_time"]
     seconds = max(1.0, (agg["lastCounterAt"] - agg["firstCounterAt"]) / 1000)
     requests = counters.get("http.requests", 0)
     failed = requests - counters.get("http.responses", 0) + sum(
         v for k, v in counters.items() if k.startswith("http.codes.") and int(k.rsplit(".", 1)[1]) >= 500)
     failed += counters.get("vusers.failed", 0)
-    return {"rate": rate, "rps": counters.get("http.responses", 0) / seconds, "offered": requests / seconds,
+    return {"rps": counters.get("http.responses", 0) / seconds, "offered": requests / seconds,
             "p95": latency["p95"], "p99": latency["p99"], "error_rate": failed / max(1, requests)}
 
 

@@ -48,16 +48,21 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"loadtest: {url} did not answer")
 
 
-def start_stack(env: dict, port: int, workers: int) -> list[subprocess.Popen]:
-    """Migrate, seed and start the web processes and the worker of `make run`; return them."""
+def start_stack(env: dict, port: int, workers: int, *, threads: int | None = None,
+                cpus: set[int] | None = None) -> list[subprocess.Popen]:
+    """Migrate, seed and start the web processes and the worker of `make run`; return them
+    (nginx, granian, uvicorn, the sign-in granian, Celery worker). `cpus` binds them and their
+    children to those CPUs."""
     run.manage("migrate", "--noinput", "-v0", env=env)
     run.manage("seed_demo", "--pages", "500", env=env)
     worker = run.celery_commands()[0]  # /health counts a Celery worker
     log_path = ROOT / "reports" / "loadtest-stack.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")  # server output, kept for a failed run
-    procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
-             for cmd in [*run.web_commands(port, workers=workers), worker]]
+    bind = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+                              preexec_fn=bind)
+             for cmd in [*run.web_commands(port, workers=workers, threads=threads), worker]]
     wait_http(f"http://127.0.0.1:{port}/health/live")
     return procs
 
@@ -84,9 +89,12 @@ def _signal_group(p: subprocess.Popen, sig: int) -> None:
         pass
 
 
-def artillery(base_url: str, profile: str, report: Path, overrides: str | None = None) -> int:
+def artillery(base_url: str, profile: str, report: Path, overrides: str | None = None,
+              cpus: set[int] | None = None) -> int:
+    """Artillery's scripts/artillery-test.yml against `base_url` (bound to `cpus` when given)."""
     report.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["npx", "--no-install", "artillery", "run", "-e", profile, "--output", str(report)]
+    bind = ["taskset", "-c", ",".join(map(str, sorted(cpus)))] if cpus else []
+    cmd = [*bind, "npx", "--no-install", "artillery", "run", "-e", profile, "--output", str(report)]
     if overrides:
         cmd += ["--overrides", overrides]
     cmd.append(str(ROOT / "scripts" / "artillery-test.yml"))
@@ -95,7 +103,7 @@ def artillery(base_url: str, profile: str, report: Path, overrides: str | None =
 
 def main() -> int:
     profile = os.environ.get("PROFILE", "short")
-    workers = int(os.environ.get("WEB_WORKERS", 2))
+    workers = run.web_workers()
     port = services.free_port()
     env = production_env()
     procs = start_stack(env, port, workers)

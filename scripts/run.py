@@ -1,7 +1,9 @@
 """`make run` (`python -m scripts.run` from the project root): services, migrations, demo data, then the whole stack in the foreground.
 
 One port for the user (PORT, default 8000): nginx sends HTTP to granian (WSGI, the
-fastest measured way to serve sync DRF views here) and /ws/ to uvicorn (ASGI, Channels).
+fastest measured way to serve sync DRF views here; 2 single-threaded processes per core), sign-in
+and sign-up to a granian of their own (an Argon2id hash never holds up the cheap requests), and
+/ws/ to uvicorn (ASGI, Channels).
 A Celery worker and beat run beside them. Ctrl-C (or SIGTERM) stops every process started here.
 
 What it serves is safe by default: settings.dev with DEBUG off (DJANGO_DEBUG=1 turns Django's
@@ -45,6 +47,7 @@ http {{
     proxy_buffers 8 32k;
     proxy_busy_buffers_size 64k;
     upstream papyrus_http {{ server 127.0.0.1:{http_port}; keepalive 64; }}
+    upstream papyrus_signin {{ server 127.0.0.1:{signin_port}; keepalive 16; }}
     upstream papyrus_ws {{ server 127.0.0.1:{ws_port}; }}
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
     server {{
@@ -58,6 +61,15 @@ http {{
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_read_timeout 1h;
+        }}
+        # Sign-in and sign-up hash a password (Argon2id, ~26 ms of CPU): their own granian, so that
+        # the cheap requests never queue behind a hash inside a worker (docs/load-tests.md).
+        location ~ ^/(api/auth/(login|register)|login/|register/)$ {{
+            proxy_pass http://papyrus_signin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
         }}
         location / {{
             proxy_pass http://papyrus_http;
@@ -98,7 +110,7 @@ def error_pages() -> str:
     return "\n".join(lines)
 
 
-def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
+def nginx_config(var: Path, port: int, http_port: int, ws_port: int, signin_port: int) -> Path:
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         d = var / "nginx" / "tmp" / sub
         d.mkdir(parents=True, exist_ok=True)
@@ -106,30 +118,54 @@ def nginx_config(var: Path, port: int, http_port: int, ws_port: int) -> Path:
     user = "user nobody nogroup;" if os.geteuid() == 0 else ""
     conf = var / "nginx" / "nginx.conf"
     conf.write_text(NGINX_CONF.format(var=var, user=user, port=port, http_port=http_port, ws_port=ws_port,
-                                      error_pages=error_pages()))
+                                      signin_port=signin_port, error_pages=error_pages()))
     return conf
 
 
+WORKERS_PER_CORE = 2  # granian processes per core, one blocking thread each (docs/load-tests.md)
+
+
+def cores() -> int:
+    """The CPUs this process may run on (a container's or taskset's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0))
+
+
+def web_workers() -> int:
+    """granian worker processes (WEB_WORKERS; default WORKERS_PER_CORE per core). Processes, not
+    threads: on one pinned core two single-threaded processes held the client's flow at 0.67× the
+    p95 of 2 × 4 threads and kept cheap reads beside Argon2id sign-ins at 0.63× the p99
+    (bench.capacity, CAPACITY_MODES=models): threads of one process queue on the GIL behind
+    CPU-bound requests, while the kernel time-slices processes."""
+    return int(os.environ.get("WEB_WORKERS") or WORKERS_PER_CORE * cores())
+
+
 def web_threads() -> int:
-    """Blocking threads per granian worker (WEB_THREADS). Several, so that a login's Argon2 hash
-    (argon2-cffi releases the GIL) or a request waiting on PostgreSQL does not hold up the cheap
-    requests queued behind it on the same worker: chosen on the k6 mix (docs/load-tests.md)."""
-    return int(os.environ.get("WEB_THREADS", 4))
+    """Blocking threads per granian worker (WEB_THREADS, default 1): see web_workers()."""
+    return int(os.environ.get("WEB_THREADS") or 1)
 
 
-def web_commands(port: int, *, workers: int = 2, threads: int | None = None) -> list[list[str]]:
-    """The processes that serve PORT: front proxy, WSGI for HTTP, ASGI for WebSockets."""
+SIGNIN_THREADS = 2  # argon2-cffi releases the GIL: two hashes at once in the sign-in process
+
+
+def granian(port: int, *, workers: int, threads: int) -> list[str]:
+    return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "--respawn-failed-workers",
+            "papyrus.wsgi:application"]
+
+
+def web_commands(port: int, *, workers: int | None = None, threads: int | None = None) -> list[list[str]]:
+    """The processes that serve PORT: front proxy, WSGI for HTTP, ASGI for WebSockets, and WSGI
+    for sign-in and sign-up (one process of SIGNIN_THREADS threads)."""
     var = services.var_dir()
-    http_port, ws_port = services.free_port(), services.free_port()
+    http_port, ws_port, signin_port = services.free_port(), services.free_port(), services.free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = nginx_config(var, port, http_port, ws_port)
+    conf = nginx_config(var, port, http_port, ws_port, signin_port)
     return [
         [nginx, "-e", "stderr", "-c", str(conf), "-g", "daemon off;"],
-        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(http_port),
-         "--workers", str(workers), "--blocking-threads", str(threads or web_threads()), "--no-ws", "--respawn-failed-workers",
-         "papyrus.wsgi:application"],
+        granian(http_port, workers=workers or web_workers(), threads=threads or web_threads()),
         [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(ws_port), "--no-access-log",
          "papyrus.asgi:application"],
+        granian(signin_port, workers=1, threads=SIGNIN_THREADS),
     ]
 
 

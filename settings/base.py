@@ -125,6 +125,8 @@ CACHES = _redis["CACHES"]
 SESSION_ENGINE = _redis["SESSION_ENGINE"]
 SESSION_CACHE_ALIAS = _redis["SESSION_CACHE_ALIAS"]
 OPS_CACHE_RESPONSES = env.bool("RESPONSE_CACHE_ENABLED", default=True)
+# Anonymous list, page and search reads answered from cached bytes before Django's stack (papyrus.wiki.fastreads).
+FAST_READS = env.bool("FAST_READS", default=True)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis["CELERY_BROKER_URL"])
 CELERY_BROKER_TRANSPORT_OPTIONS = _redis["CELERY_BROKER_TRANSPORT_OPTIONS"]

@@ -105,6 +105,33 @@ class VersionedNamespace:
         *generations, raw = results[queued]
         return self._serve(client, key, generations, raw, compute), results[:queued]
 
+    def peek(self, parts: Iterable[Any], *, scopes: Iterable[str] = ()) -> tuple[Any, Callable[[Any], None] | None]:
+        """get_or_set in two halves, for a value computed elsewhere (e.g. by the rest of a server):
+        (the current value or None, a function storing a value computed from now on under the
+        generations read here — None on a hit, with the cache off or Redis unavailable).
+
+        A write between this lookup and the store leaves what is stored stale, as in get_or_set.
+        """
+        if not self.enabled():
+            return None, None
+        scopes = list(scopes)
+        try:
+            client = redis_client(self._alias())
+            key = self.entry_key(parts)
+            *generations, raw = client.mget([self.generation_key(), *map(self.scope_key, scopes), key])
+        except REDIS_ERRORS as exc:
+            self._unavailable(exc)
+            return None, None
+        stamp = self._stamp(generations)
+        if self._missed_invalidation:
+            stamp, raw = self._recover(client, generations), None
+        value = self._decode(raw, stamp)
+        if value is not None:
+            metrics.hit(self.name)
+            return value[0], None
+        metrics.miss(self.name)
+        return None, lambda computed: self._store(client, key, stamp, computed)
+
     def _serve(self, client, key: str, generations: list, raw: bytes | None, compute: Callable[[], Any]) -> Any:
         stamp = self._stamp(generations)
         if self._missed_invalidation:
