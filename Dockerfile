@@ -64,5 +64,5 @@ RUN DJANGO_SETTINGS_MODULE=settings.base LOG_DIR=/tmp/build-logs python manage.p
 
 USER papyrus
 EXPOSE 8000 8001 9100
-CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
-     "--blocking-threads", "4", "--no-ws", "--respawn-failed-workers", "papyrus.wsgi:application"]
+# 2 single-threaded processes per core (bench.capacity, docs/load-tests.md); WEB_WORKERS / WEB_THREADS override
+CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port 8000 --workers ${WEB_WORKERS:-$((2 * $(nproc)))} --blocking-threads ${WEB_THREADS:-1} --no-ws --respawn-failed-workers papyrus.wsgi:application"]
