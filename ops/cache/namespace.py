@@ -70,17 +70,10 @@ class VersionedNamespace:
         `compute()` must return JSON-serialisable data (DjangoJSONEncoder); what is returned
         on a hit is that data as JSON decodes it.
         """
-        if not self.enabled():
+        found = self._lookup(parts, scopes) if self.enabled() else None
+        if found is None:
             return compute()
-        scopes = list(scopes)
-        try:
-            client = redis_client(self._alias())
-            key = self.entry_key(parts)
-            *generations, raw = client.mget([self.generation_key(), *map(self.scope_key, scopes), key])
-        except REDIS_ERRORS as exc:
-            self._unavailable(exc)
-            return compute()
-        return self._serve(client, key, generations, raw, compute)
+        return self._serve(*found, compute)
 
     def get_or_set_along(self, parts: Iterable[Any], compute: Callable[[], Any], *, scopes: Iterable[str] = (),
                          along: Callable[[Any], None]) -> tuple[Any, list | None]:
@@ -112,38 +105,42 @@ class VersionedNamespace:
 
         A write between this lookup and the store leaves what is stored stale, as in get_or_set.
         """
-        if not self.enabled():
+        found = self._lookup(parts, scopes) if self.enabled() else None
+        if found is None:
             return None, None
-        scopes = list(scopes)
+        client, key, generations, raw = found
+        stamp, value = self._cached(client, generations, raw)
+        if value is not None:
+            return value[0], None
+        return None, lambda computed: self._store(client, key, stamp, computed)
+
+    def _lookup(self, parts: Iterable[Any], scopes: Iterable[str]) -> tuple | None:
+        """(client, entry key, generations, stored entry) in one MGET; None when Redis is unavailable."""
         try:
             client = redis_client(self._alias())
             key = self.entry_key(parts)
             *generations, raw = client.mget([self.generation_key(), *map(self.scope_key, scopes), key])
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
-            return None, None
-        stamp = self._stamp(generations)
-        if self._missed_invalidation:
-            stamp, raw = self._recover(client, generations), None
-        value = self._decode(raw, stamp)
-        if value is not None:
-            metrics.hit(self.name)
-            return value[0], None
-        metrics.miss(self.name)
-        return None, lambda computed: self._store(client, key, stamp, computed)
+            return None
+        return client, key, generations, raw
 
     def _serve(self, client, key: str, generations: list, raw: bytes | None, compute: Callable[[], Any]) -> Any:
-        stamp = self._stamp(generations)
-        if self._missed_invalidation:
-            stamp, raw = self._recover(client, generations), None
-        value = self._decode(raw, stamp)
+        stamp, value = self._cached(client, generations, raw)
         if value is not None:
-            metrics.hit(self.name)
             return value[0]
-        metrics.miss(self.name)
         value = compute()
         self._store(client, key, stamp, value)
         return value
+
+    def _cached(self, client, generations: list, raw: bytes | None) -> tuple[bytes, tuple[Any] | None]:
+        """(the stamp a value computed now is stored under, (value,) on a hit or None), counted."""
+        stamp = self._stamp(generations)
+        if self._missed_invalidation:
+            stamp, raw = self._recover(client, generations), None
+        value = self._decode(raw, stamp)
+        (metrics.hit if value is not None else metrics.miss)(self.name)
+        return stamp, value
 
     @staticmethod
     def _stamp(generations: list) -> bytes:
