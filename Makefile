@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test bench loadtest audit deps system-deps stop clean lock compose-up compose-down compose-build
+.PHONY: run test bench loadtest audit deps system-deps stop clean lock compose-up compose-down compose-build \
+	ha-up ha-down ha-status
 
 # requirements-test.txt: production's lock (requirements.txt, what the app image installs) plus
 # the test tools, every package pinned with its hashes; `make lock` rewrites both from the .in files.
@@ -48,6 +49,18 @@ compose-down: deps
 
 compose-build: deps
 	$(PY) -m scripts.compose build
+
+# Past one machine (deploy/ha, docs/scaling.md): two web nodes behind HAProxy on 127.0.0.1:HA_PORT
+# (8081), PostgreSQL under Patroni (3 members, synchronous replication, etcd), Redis with 3 Sentinels.
+# ha-status prints `primary: NAME` and the Redis master. CLEAN=1 with ha-down removes the volumes.
+ha-up: deps
+	$(PY) -m scripts.ha up
+
+ha-down: deps
+	$(PY) -m scripts.ha down
+
+ha-status: deps
+	@$(PY) -m scripts.ha status
 
 clean:
 	rm -rf $(VENV) var logs backups

@@ -148,12 +148,27 @@ def channel_layers(topology: RedisTopology,
     return {"default": {"BACKEND": backend, "CONFIG": {"hosts": [host]}}}
 
 
+def redbeat(topology: RedisTopology) -> tuple[str, dict]:
+    """(CELERY_REDBEAT_REDIS_URL, CELERY_REDBEAT_REDIS_OPTIONS) for celery-redbeat, the beat scheduler
+    whose lock in Redis lets one beat run at a time (a second one waits for the lock): the master
+    through Sentinel when Sentinel; on a cluster, REDIS_URL as for Celery's broker."""
+    options: dict = {"socket_timeout": SOCKET_TIMEOUT * 10, "retry_period": 60}
+    if topology.mode != "sentinel":
+        return server_url(topology), options
+    options.update(sentinels=[tuple(n) for n in topology.sentinel_nodes], service_name=topology.sentinel_master,
+                   db=topology.db)
+    if topology.password:
+        options["password"] = topology.password
+    return "redis-sentinel://", options
+
+
 def redis_settings(*, url: str, password: str = "", db: str | int | None = "", sentinel_master: str = "",
                    sentinel_nodes: str = "", cluster_nodes: str = "", key_prefix: str = "") -> dict:
     """Every Redis-backed Django setting, ready to assign in a settings module."""
     topology = redis_topology(url=url, password=password, db=db, sentinel_master=sentinel_master,
                               sentinel_nodes=sentinel_nodes, cluster_nodes=cluster_nodes)
     broker_url, broker_options = celery_broker(topology)
+    redbeat_url, redbeat_options = redbeat(topology)
     return {
         "REDIS_TOPOLOGY": topology,
         "CACHES": {"default": cache_config(topology, key_prefix=key_prefix)},
@@ -163,4 +178,6 @@ def redis_settings(*, url: str, password: str = "", db: str | int | None = "", s
         "CELERY_BROKER_URL": broker_url,
         "CELERY_BROKER_TRANSPORT_OPTIONS": broker_options,
         "CHANNEL_LAYERS": channel_layers(topology),
+        "CELERY_REDBEAT_REDIS_URL": redbeat_url,
+        "CELERY_REDBEAT_REDIS_OPTIONS": redbeat_options,
     }

@@ -251,7 +251,7 @@ def project_env(images: dict[str, str] | None = None) -> dict[str, str]:
 
 def compose_cmd(env: dict[str, str], *args: str) -> list[str]:
     base = [str(Path(sys.executable).parent / "podman-compose"), "-p", env["COMPOSE_PROJECT_NAME"],
-            "-f", str(ROOT / "docker-compose.yml")]
+            "-f", env.get("PAPYRUS_COMPOSE_FILE") or str(ROOT / "docker-compose.yml")]
     if local_s3(env):
         base += ["--profile", "local-s3"]
     return [*base, *args]
@@ -356,11 +356,13 @@ def wait_exited_ok(env: dict[str, str], service: str, timeout: float = 300) -> N
         raise SystemExit(f"compose: {service} exited {code}:\n{logs.stdout}{logs.stderr}")
 
 
-def down(clean: bool) -> None:
+def down(clean: bool, env: dict[str, str] | None = None) -> None:
+    """Stop the project (`env` names another one, e.g. scripts/ha.py's); volumes go with `clean`."""
     if docker_engine():
-        subprocess.run(["docker", "compose", "down", *(["--volumes"] if clean else [])], cwd=ROOT, check=True)
+        subprocess.run(["docker", "compose", "-f", (env or {}).get("PAPYRUS_COMPOSE_FILE", "docker-compose.yml"),
+                        "down", *(["--volumes"] if clean else [])], cwd=ROOT, check=True)
         return
-    env = project_env()
+    env = env or project_env()
     compose(env, "down", *(["--volumes"] if clean else []), check=False)
     # podman-compose's down knows one container per service: scaled replicas (web_2...) and the
     # network they hold stay behind without this

@@ -135,6 +135,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
+# Beat's scheduler: Celery's file-based one by default; settings.prod uses celery-redbeat, whose lock in
+# Redis keeps a second beat (another node, one started by mistake) waiting instead of doubling every
+# task. The lock outlives a dead beat by CELERY_REDBEAT_LOCK_TIMEOUT s, then a waiting beat takes over.
+CELERY_BEAT_SCHEDULER = env("CELERY_BEAT_SCHEDULER", default="celery.beat:PersistentScheduler")
+CELERY_REDBEAT_REDIS_URL = _redis["CELERY_REDBEAT_REDIS_URL"]
+CELERY_REDBEAT_REDIS_OPTIONS = _redis["CELERY_REDBEAT_REDIS_OPTIONS"]
+CELERY_REDBEAT_KEY_PREFIX = "papyrus:redbeat"
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=30)
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # s: the lock is renewed at least this often
 
 # Sign-ins whose refresh token expired are deleted daily (papyrus.accounts.tasks).
 ACCOUNTS_PRUNE_SCHEDULE = env("ACCOUNTS_PRUNE_SCHEDULE", default="23 4 * * *")

@@ -34,3 +34,5 @@ SECURE_HSTS_PRELOAD = True
 BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=True)
 # Nobody signs up without a staff member's invitation unless the operator opens it (REGISTRATION=open).
 REGISTRATION = env("REGISTRATION", default="invite")
+# One beat at a time across every node and container (celery-redbeat's lock in Redis; settings.base).
+CELERY_BEAT_SCHEDULER = env("CELERY_BEAT_SCHEDULER", default="redbeat.RedBeatScheduler")

@@ -99,6 +99,8 @@ class Outcome:
     body: bytes
     headers: dict
     page_id: int | None = None
+    started: float = 0.0  # time.monotonic() when the request was sent, and when its answer ended
+    ended: float = 0.0
 
 
 @dataclass
@@ -127,17 +129,19 @@ class Load:
 
     def _read(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             status, headers, body = call(self.port, "GET", "/api/pages?limit=5")
-            self.outcomes.append(Outcome("read", status, body, headers))
+            self.outcomes.append(Outcome("read", status, body, headers, None, started, time.monotonic()))
             time.sleep(0.02)
 
     def _write(self) -> None:
         while not self._stop.is_set():
             title = f"drill {uuid.uuid4().hex[:12]}"
+            started = time.monotonic()
             status, headers, body = call(self.port, "POST", "/api/pages", {"title": title, "content": "drill"},
                                          self.auth)
             page_id = json.loads(body)["id"] if status == 201 else None
-            self.outcomes.append(Outcome("write", status, body, headers, page_id))
+            self.outcomes.append(Outcome("write", status, body, headers, page_id, started, time.monotonic()))
             time.sleep(0.05)
 
     def of(self, kind: str) -> list[Outcome]:

@@ -79,3 +79,14 @@ def test_a_real_password_protected_redis_works_with_the_password_from_its_own_va
 @pytest.mark.parametrize("nodes,expected", [("", ()), ("a:1", (("a", 1),)), ("a,b:2", (("a", 6379), ("b", 2)))])
 def test_node_lists(nodes, expected):
     assert redis_topology(url="redis://x", cluster_nodes=nodes).cluster_nodes == expected
+
+
+def test_redbeat_follows_the_same_topology_as_every_other_redis_user():
+    single = redis_settings(url="redis://r:6379/2", password="pw")
+    assert single["CELERY_REDBEAT_REDIS_URL"] == "redis://:pw@r:6379/2"
+    sentinel = redis_settings(url="redis://ignored:6379/0", password="pw", db=3, sentinel_master="papyrus",
+                              sentinel_nodes="s1:26379,s2:26380")
+    assert sentinel["CELERY_REDBEAT_REDIS_URL"] == "redis-sentinel://"
+    options = sentinel["CELERY_REDBEAT_REDIS_OPTIONS"]
+    assert options["sentinels"] == [("s1", 26379), ("s2", 26380)]
+    assert (options["service_name"], options["db"], options["password"]) == ("papyrus", 3, "pw")
