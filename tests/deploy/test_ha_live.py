@@ -103,8 +103,8 @@ def test_the_primary_killed_under_writes_503_until_the_standby_takes_over_and_no
     old = ha.primary(shape.env)
     with Load(shape.port, auth, readers=1, writers=3) as load:
         time.sleep(3)
+        killed = time.monotonic()  # podman may take seconds to return: the figure is an upper bound
         shape.podman("kill", "--signal", "KILL", shape.container(old))
-        killed = time.monotonic()
         wait_until(lambda: (ha.primary(shape.env) or old) != old, "a new primary", timeout=60, interval=0.5)
         wait_until(lambda: any(o.status == 201 and o.started > killed for o in load.of("write")),
                    "a write to succeed after the kill", timeout=60, interval=0.5)
@@ -257,7 +257,9 @@ def second_beat(shape):
                            beat).stdout.strip()
     environment = shape.podman("inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", beat).stdout
     shape.podman("rm", "-f", name, check=False)
-    shape.podman("run", "-d", "--name", name, "--network", network,
+    # as the beat service: restarted when it exits (a beat that loses Redis mid-failover exits, comes
+    # back and waits for the lock again)
+    shape.podman("run", "-d", "--name", name, "--network", network, "--restart", "unless-stopped",
                  *[arg for line in environment.splitlines() if "=" in line and not line.startswith("HOSTNAME=")
                    for arg in ("-e", line)],
                  image, "celery", "-A", "papyrus", "beat", "--loglevel", "INFO")
@@ -285,6 +287,6 @@ def test_a_second_beat_started_by_mistake_waits_and_backups_are_not_doubled(shap
     # the beat holding the lock dies: the waiting one takes over once the lock expires (30 s)
     shape.podman("kill", "--signal", "KILL", beat)
     try:
-        wait_until(lambda: "Sending due task" in logs(name), "the second beat to take over", timeout=90, interval=2)
+        wait_until(lambda: "Sending due task" in logs(name), "the second beat to take over", timeout=120, interval=2)
     finally:
         restart(shape, "beat")
