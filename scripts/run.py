@@ -5,6 +5,8 @@ fastest measured way to serve sync DRF views here; 2 single-threaded processes p
 and sign-up to a granian of their own (an Argon2id hash never holds up the cheap requests), and
 /ws/ to uvicorn (ASGI, Channels).
 A Celery worker and beat run beside them. Ctrl-C (or SIGTERM) stops every process started here.
+"Papyrus is serving …" is printed once /health/ready answers 200; a port already taken (PORT,
+PG_PORT, REDIS_PORT) ends it before anything starts, with one line naming the variable.
 
 What it serves is safe by default: settings.dev with DEBUG off (DJANGO_DEBUG=1 turns Django's
 debug pages on, for browser paths only: API errors stay JSON), DJANGO_SECRET_KEY and
@@ -20,6 +22,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from scripts import services
@@ -232,7 +236,44 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT)
 
 
-def supervise(commands: list[list[str]], env: dict) -> int:
+READY_PATIENCE = 60  # s before saying that /health/ready still does not answer 200
+
+_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through a proxy
+
+
+def ready_status(url: str) -> int | None:
+    """What `url` answers (None while nothing does)."""
+    try:
+        with _direct.open(url, timeout=2) as reply:
+            return reply.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return None
+
+
+class ServingNotice:
+    """Prints `line` once `url` answers 200 (before that the first clicks would get nginx's 502),
+    and says so once when that takes longer than READY_PATIENCE."""
+
+    def __init__(self, url: str, line: str):
+        self.url, self.line = url, line
+        self.printed, self.warned, self.since = False, False, time.monotonic()
+
+    def poll(self) -> None:
+        if self.printed:
+            return
+        status = ready_status(self.url)
+        if status == 200:
+            print(self.line, flush=True)
+            self.printed = True
+        elif not self.warned and time.monotonic() - self.since > READY_PATIENCE:
+            print(f"run: still waiting for {self.url} to answer 200 (now: {status or 'no answer'})",
+                  file=sys.stderr, flush=True)
+            self.warned = True
+
+
+def supervise(commands: list[list[str]], env: dict, notice: ServingNotice) -> int:
     """Run commands until Ctrl-C or until one of them dies; then stop them all."""
     procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True) for cmd in commands]
     stopping = False
@@ -249,6 +290,8 @@ def supervise(commands: list[list[str]], env: dict) -> int:
             if p.poll() is not None:
                 print(f"run: {Path(p.args[0]).name} exited with {p.returncode}; stopping", file=sys.stderr)
                 code, stopping = p.returncode or 1, True
+        if not stopping:
+            notice.poll()
         time.sleep(0.2)
     for p in procs:
         if p.poll() is None:
@@ -265,8 +308,8 @@ def supervise(commands: list[list[str]], env: dict) -> int:
 
 def main() -> int:
     port = int(os.environ.get("PORT", 8000))
-    if services.port_open(port):
-        raise SystemExit(f"run: port {port} is already in use (set PORT=...)")
+    services.claim_port(port, "PORT", prog="run")
+
     def terminated(signum, _frame):  # before supervise(): unwind through `finally` like Ctrl-C
         raise KeyboardInterrupt(f"signal {signum}")
 
@@ -277,9 +320,9 @@ def main() -> int:
         manage("migrate", "--noinput", env=env)
         manage("seed_demo", env=env)
         manage("collectstatic", "--noinput", "-v0", env=env)  # hashed + compressed, for WhiteNoise
-        commands = web_commands(port) + celery_commands()
-        print(f"Papyrus is serving http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
-        return supervise(commands, env)
+        url = f"http://127.0.0.1:{port}"
+        notice = ServingNotice(url + "/health/ready", f"Papyrus is serving {url}  (Ctrl-C stops everything)")
+        return supervise(web_commands(port) + celery_commands(), env, notice)
     finally:
         services.cmd_stop()
 

@@ -7,6 +7,7 @@ Stdlib only. PostgreSQL's initdb/pg_ctl refuse root, so as root they run as the
                                                 ports, DATABASE_URL/REDIS_URL exported to CMD,
                                                 torn down after
     python -m scripts.services start            the persistent ./var/ instances for `make run`
+                                                (PG_PORT 54329, REDIS_PORT 63790)
     python -m scripts.services stop             stop them
 """
 from __future__ import annotations
@@ -39,6 +40,12 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.2):
         return True
     return False
+
+
+def claim_port(port: int, variable: str, prog: str = "services") -> None:
+    """Exit with a one-line hint when something already listens on `port` (`variable` moves it)."""
+    if port_open(port):
+        raise SystemExit(f"{prog}: port {port} is already in use (set {variable}=...)")
 
 
 def wait_port(port: int, what: str, timeout: float = 30.0) -> None:
@@ -173,18 +180,17 @@ def local_services() -> tuple[Postgres, Redis]:
 
 
 def cmd_start() -> dict[str, str]:
-    """Start what DATABASE_URL / REDIS_URL do not already point at; return env to export."""
+    """Start what DATABASE_URL / REDIS_URL do not already point at; return env to export.
+    A port another program holds (PG_PORT, REDIS_PORT) stops it before anything starts."""
     pg, redis = local_services()
-    env = {}
-    if not os.environ.get("DATABASE_URL"):
-        if not pg.running():
-            pg.start()
-        env["DATABASE_URL"] = pg.url
-    if not os.environ.get("REDIS_URL"):
-        if not redis.running():
-            redis.start()
-        env["REDIS_URL"] = redis.url
-    return env
+    wanted = [(name, service, variable) for name, service, variable in
+              (("DATABASE_URL", pg, "PG_PORT"), ("REDIS_URL", redis, "REDIS_PORT")) if not os.environ.get(name)]
+    to_start = [(service, variable) for _, service, variable in wanted if not service.running()]
+    for service, variable in to_start:
+        claim_port(service.port, variable)
+    for service, _ in to_start:
+        service.start()
+    return {name: service.url for name, service, _ in wanted}
 
 
 def cmd_stop() -> None:

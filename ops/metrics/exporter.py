@@ -51,7 +51,7 @@ def app(environ, start_response):
     path = multiproc.directory()
     if path:
         multiproc.reap_dead(path)
-    return _answer(start_response, "200 OK", generate_latest(exposition.registry(conf.prefix())), CONTENT_TYPE_LATEST)
+    return _answer(start_response, "200 OK", generate_latest(exposition.registry()), CONTENT_TYPE_LATEST)
 
 
 def start(port: int, host: str = "0.0.0.0") -> WSGIServer:

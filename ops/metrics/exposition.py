@@ -1,30 +1,18 @@
-"""What a scrape returns: this app's series (all workers) plus prefixed process/Python collectors."""
+"""What a scrape returns: this app's series (all workers) plus the process and Python collectors,
+unprefixed (`process_*`, `python_*`: the names standard dashboards and alerts expect)."""
 from __future__ import annotations
 
 import threading
 
-from prometheus_client import REGISTRY, CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+from prometheus_client import REGISTRY, CollectorRegistry, PlatformCollector, ProcessCollector
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from . import multiproc
 
-# Names of prometheus_client's default collectors in the global registry; we expose prefixed copies.
+# Names of prometheus_client's default collectors in the global registry: in multiprocess mode they
+# would describe only the process answering the scrape, so every worker's are read instead.
 _DEFAULT_FAMILIES = ("process_", "python_gc_", "python_info")
-
-
-class Prefixed:
-    """Yields another collector's families renamed with `prefix` (PROMETHEUS_PREFIX renames everything)."""
-
-    def __init__(self, collector, prefix: str):
-        self.collector, self.prefix = collector, prefix
-
-    def collect(self):
-        for family in self.collector.collect():
-            renamed = Metric(self.prefix + family.name, family.documentation, family.type)
-            for s in family.samples:
-                renamed.add_sample(self.prefix + s.name, s.labels, s.value, s.timestamp)
-            yield renamed
 
 
 class LockedMultiProcessCollector(MultiProcessCollector):
@@ -73,35 +61,25 @@ class WorkerProcessCollector:
         return list(families.values())
 
 
-class GlobalRegistry:
-    """Single-process mode: the default registry minus its unprefixed default collectors."""
-
-    def collect(self):
-        for family in REGISTRY.collect():
-            if not family.name.startswith(_DEFAULT_FAMILIES):
-                yield family
+_registries: dict[str, CollectorRegistry] = {}
 
 
-_registries: dict[tuple[str, str], CollectorRegistry] = {}
-
-
-def registry(prefix: str) -> CollectorRegistry:
-    """The registry a scrape renders (built once per process, multiprocess directory and prefix)."""
+def registry() -> CollectorRegistry:
+    """The registry a scrape renders (built once per process and multiprocess directory; the
+    prefixed series carry their prefix in their names)."""
     path = multiproc.directory()
-    key = (path, prefix)
-    if key not in _registries:
-        _registries[key] = _build(path, prefix)
-    return _registries[key]
+    if path not in _registries:
+        _registries[path] = _build(path)
+    return _registries[path]
 
 
-def _build(path: str, prefix: str) -> CollectorRegistry:
+def _build(path: str) -> CollectorRegistry:
+    """Multiprocess: every worker's files, process_* of every live worker, python_info. Single
+    process: the default registry as it is (process_*, python_gc_*, python_info included)."""
+    if not path:
+        return REGISTRY
     reg = CollectorRegistry(auto_describe=False)
-    if path:
-        reg.register(WithCustomCollectors(path))
-        reg.register(Prefixed(WorkerProcessCollector(path), prefix))
-    else:
-        reg.register(GlobalRegistry())
-        reg.register(Prefixed(ProcessCollector(registry=None), prefix))
-        reg.register(Prefixed(GCCollector(registry=CollectorRegistry()), prefix))  # it insists on one
-    reg.register(Prefixed(PlatformCollector(registry=None), prefix))
+    reg.register(WithCustomCollectors(path))
+    reg.register(WorkerProcessCollector(path))
+    reg.register(PlatformCollector(registry=None))
     return reg

@@ -1,7 +1,6 @@
 """Every series ops.metrics owns, created together once per process and prefix (ops.series).
 
-No django-prometheus import here (it registers unprefixed series on import); scripts and the
-benchmark build `SERIES.build(prefix)` directly.
+Scripts and the benchmark build `SERIES.build(prefix)` directly.
 Under multiprocess mode (PROMETHEUS_MULTIPROC_DIR set before prometheus_client is
 imported) each value lives in this process's mmap files; otherwise in the default registry.
 """

@@ -16,5 +16,5 @@ def metrics(request):
     path = multiproc.directory()
     if path:
         multiproc.reap_dead(path)
-    body = generate_latest(exposition.registry(conf.prefix()))
+    body = generate_latest(exposition.registry())
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -187,3 +187,10 @@ def test_an_early_answer_to_a_big_body_is_the_apps_not_a_502(make_run):
 def test_options_on_the_api_docs_is_not_a_500(make_run):
     code, headers, body = request(make_run.url + "/api/docs/", method="OPTIONS")
     assert code == 405 and headers["Content-Type"].startswith("application/json")
+
+
+# --- issue 28: "serving" only once the app answers ----------------------------------------------
+
+def test_serving_is_printed_only_once_the_app_answers(make_run):
+    """The line once came before the servers had started: the first clicks got nginx's 502."""
+    assert make_run.first_answers == {"/health/ready": 200, "/api/pages": 200}

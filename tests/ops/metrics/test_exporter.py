@@ -24,7 +24,7 @@ def test_a_celery_worker_serves_its_tasks_series_on_its_own_port(tmp_path, redis
         wait_until(lambda: value(parse(get(url)[1].decode()), "papyrus_celery_task_runs_total", task=PRUNE_TASK) == 1,
                    "the task's run to be scraped from the worker", timeout=60)
         samples = parse(get(url)[1].decode())
-        assert value(samples, "papyrus_process_resident_memory_bytes") > 0  # every live pool process, by pid
+        assert value(samples, "process_resident_memory_bytes") > 0  # every live pool process, by pid
         assert get(f"http://127.0.0.1:{port}/other")[0] == 404
     finally:
         worker.stop()
@@ -41,7 +41,7 @@ def test_the_exporter_keeps_the_metrics_access_rules(tmp_path, redis_database):
         url = f"http://127.0.0.1:{port}/metrics"
         wait_until(lambda: get(url)[0] == 401, "beat's exporter to answer (401 without the token)", ignore=(OSError,))
         status, body = get(url, {"Authorization": "Bearer a-scrape-token-for-the-test-0123456789"})
-        assert status == 200 and value(parse(body.decode()), "papyrus_process_start_time_seconds") > 0
+        assert status == 200 and value(parse(body.decode()), "process_start_time_seconds") > 0
         assert get(url, {"Authorization": "Bearer wrong"})[0] == 401
     finally:
         beat.stop()

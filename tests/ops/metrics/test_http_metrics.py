@@ -104,11 +104,13 @@ def test_metrics_scrapes_are_not_counted(db):
     assert not [s for s in series(after, REQUESTS) if s["route"] == "/metrics"]
 
 
-def test_process_and_python_collectors_are_exposed_with_the_prefix(db):
+def test_process_and_python_collectors_are_exposed_unprefixed(db):
+    """process_* and python_* keep the names standard dashboards and alerts expect (issue 28)."""
     samples = scrape()
-    assert value(samples, "papyrus_process_resident_memory_bytes") > 0
-    assert value(samples, "papyrus_python_info") == 1
-    assert not [n for n, _ in samples if n.startswith("process_")]
+    assert value(samples, "process_resident_memory_bytes") > 0
+    assert value(samples, "python_info") == 1
+    assert value(samples, "python_gc_collections_total") > 0
+    assert not [n for n, _ in samples if n.startswith(("papyrus_process_", "papyrus_python_"))]
 
 
 @override_settings(ENABLE_PROMETHEUS=False)
@@ -126,7 +128,7 @@ def test_prefix_renames_the_series(db):
     client.get("/health/live")
     samples = scrape(client)
     assert value(samples, "wiki_http_requests_total", route="/health/live") >= 1
-    assert value(samples, "wiki_process_resident_memory_bytes") > 0
+    assert value(samples, "process_resident_memory_bytes") > 0  # not renamed
 
 
 def test_responses_made_before_url_resolution_still_get_their_route(rf, db):

@@ -142,7 +142,7 @@ def test_guide_queries_return_data_from_a_real_prometheus(papyrus_server, promet
 
     assert prom.scalar('up{job="papyrus"}') == 1
     assert prom.scalar("sum(papyrus_active_connections)") == 0
-    assert prom.scalar("count(papyrus_process_resident_memory_bytes)") == 2  # one per worker
+    assert prom.scalar('count(process_resident_memory_bytes{job="papyrus"})') == 2  # one per worker, unprefixed
 
 
 def test_dashboard_queries_and_alert_rules_work_in_prometheus(papyrus_server, prometheus):
