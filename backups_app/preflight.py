@@ -27,7 +27,6 @@ from .selectors import manifest_for
 OK, WARN, BLOCK = "ok", "warn", "block"
 CHECKS = ("manifest", "checksum", "encryption", "pg_version", "migrations", "space", "duration", "secrets", "lock",
           "s3")
-FINGERPRINT_LABEL = b"papyrus backup secrets fingerprint v1"
 # Size ratios measured on a 1.07 GB wiki (README, docs/backups.md): plain SQL / gzip-6 = 655 / 206;
 # a safety backup at gzip-1 / gzip-6 = 242 / 206, rounded up for a margin.
 SQL_PER_GZIP_BYTE = 3.2
@@ -92,7 +91,7 @@ def require_clear(*, name: str, checksum: bool = True, lock: bool = True) -> lis
 
 def secrets_fingerprint() -> dict[str, str]:
     """HMAC-SHA256 of a fixed label keyed by each signing secret, first 16 hex digits; never the secret."""
-    return {setting: hmac.new(str(getattr(settings, setting, "") or "").encode(), FINGERPRINT_LABEL,
+    return {setting: hmac.new(str(getattr(settings, setting, "") or "").encode(), conf.fingerprint_label(),
                               hashlib.sha256).hexdigest()[:16]
             for setting in conf.fingerprint_settings()}
 

@@ -321,6 +321,14 @@ BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
 BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE", default="")
 # `backup restore-page`: how pages come back from a backup (as new revisions of the live pages).
 BACKUP_PAGE_RESTORER = "papyrus.wiki.services.page_restore_from_backup"
+# What a restore keeps of the live data besides the backups list: sign-in sessions (refresh token
+# families and their revocations), of users the restored data has. A backup file holds none of them.
+BACKUP_KEPT_MODELS = ["accounts.TokenFamily"]
+# Papyrus' names in Redis keys, pg_stat_activity, manifests' secret fingerprints and the restore's 503.
+BACKUP_REDIS_PREFIX = "papyrus:backups:"
+BACKUP_PG_APPLICATION_NAME = "papyrus-backup"
+BACKUP_FINGERPRINT_LABEL = "papyrus backup secrets fingerprint v1"
+BACKUP_MAINTENANCE_MESSAGE = "Papyrus is restoring a backup; writes are paused. Try again shortly."
 # Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
 

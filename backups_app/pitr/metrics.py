@@ -1,12 +1,13 @@
-"""PITR metrics, read at scrape time (only when BACKUP_PITR_ENABLED):
+"""PITR metrics, read at scrape time (only when BACKUP_PITR_ENABLED), under the
+project's metrics prefix:
 
-papyrus_pitr_wal_archive_age_seconds      how long written WAL has waited for the archive: 0 when
+<prefix>pitr_wal_archive_age_seconds      how long written WAL has waited for the archive: 0 when
                                           everything written is archived (an idle database is not a
                                           stall), else seconds since the last successful archive
-papyrus_pitr_last_archived_wal_timestamp_seconds, papyrus_pitr_archive_failures_total
+<prefix>pitr_last_archived_wal_timestamp_seconds, <prefix>pitr_archive_failures_total
                                           pg_stat_archiver's last_archived_time and failed_count
-papyrus_pitr_last_drill_timestamp_seconds (0 = never), papyrus_pitr_drill_duration_seconds,
-papyrus_pitr_failures_total{operation}    base backup, retention, restore, drill failures (Redis)
+<prefix>pitr_last_drill_timestamp_seconds (0 = never), <prefix>pitr_drill_duration_seconds,
+<prefix>pitr_failures_total{operation}    base backup, retention, restore, drill failures (Redis)
 """
 from __future__ import annotations
 

@@ -192,7 +192,7 @@ def recovered_dsn(port: int, *, dbname: str | None = None) -> str:
 
 
 def start_instructions(result: Recovered) -> str:
-    # as root: runuser -u postgres --; not root (the compose image's papyrus user): the files are this user's
+    # as root: runuser -u postgres --; not root (an image's own user): the files are this user's
     pg_ctl = " ".join(barman.as_os_user([str(cluster.bin_dir() / "pg_ctl")]))
     return (f"To start it (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION exported for its "
             f"restore_command):\n  {pg_ctl} -D {result.datadir} "

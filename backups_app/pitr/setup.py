@@ -21,7 +21,7 @@ def settings(*, credentials_file: str | None = None) -> dict[str, str]:
 
 
 def instructions() -> str:
-    """What an operator runs on a server Papyrus does not manage (ALTER SYSTEM as a superuser)."""
+    """What an operator runs on a server the project does not manage (ALTER SYSTEM as a superuser)."""
     lines = ["-- as a PostgreSQL superuser (psql -U postgres), then restart PostgreSQL:"]
     for name, value in settings().items():
         lines.append(f"ALTER SYSTEM SET {name} = {_literal(value)};")

@@ -23,7 +23,7 @@ def scheduled_pitr_base_backup():
     """Beat (BACKUP_BASE_SCHEDULE): a base backup, then retention by BACKUP_PITR_RETENTION_DAYS.
 
     Sent to BACKUP_PITR_BASE_QUEUE (CELERY_TASK_ROUTES): the worker consuming it reads PGDATA.
-    Failures are counted (papyrus_pitr_failures_total{operation="base"|"cleanup"}) and logged.
+    Failures are counted (<prefix>pitr_failures_total{operation="base"|"cleanup"}) and logged.
     """
     from .base import apply_retention, base_backup
 
