@@ -1,5 +1,5 @@
-"""Celery beat entries for backups, built from plain values (imported by settings; no Django here)."""
-from ops.cron import InvalidCron, parse_cron  # the one cron parser (Celery's crontab, names the bad field)
+"""Celery beat entries for backups, built from plain values (imported by settings; no Django settings here)."""
+from ops.cron import beat_entries
 
 CREATE_TASK = "backups_app.tasks.scheduled_backup"
 DRILL_TASK = "backups_app.tasks.scheduled_drill"
@@ -15,11 +15,5 @@ def beat_schedule(*, schedule: str, drill_schedule: str, settle_seconds: float =
     yields no entry here; the system checks backups_app.E001/E002 report it.
     """
     # Not gated by BACKUP_ENABLED: restores run whatever the schedule, and so can die.
-    entries = {"backups-settle": {"task": SETTLE_TASK, "schedule": settle_seconds}}
-    for key, task, cron in (("backups-create", CREATE_TASK, schedule),
-                            ("backups-drill", DRILL_TASK, drill_schedule)):
-        try:
-            entries[key] = {"task": task, "schedule": parse_cron(cron)}
-        except InvalidCron:
-            continue
-    return entries
+    return {"backups-settle": {"task": SETTLE_TASK, "schedule": settle_seconds},
+            **beat_entries({"backups-create": (CREATE_TASK, schedule), "backups-drill": (DRILL_TASK, drill_schedule)})}

@@ -1,11 +1,10 @@
 """System checks for point-in-time recovery (ids backups_app.E101..., W101...)."""
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
 
 from .. import conf
-from ..schedule import InvalidCron, parse_cron
+from ops.cron import cron_errors
 
 
-@register("backups")
 def check_pitr(app_configs=None, **kwargs):
     if not conf.pitr_enabled():
         return []
@@ -14,12 +13,8 @@ def check_pitr(app_configs=None, **kwargs):
         problems.append(Error("BACKUP_PITR_ENABLED is set without BACKUP_S3_BUCKET",
                               hint="WAL is archived to BACKUP_S3_BUCKET under BACKUP_PITR_PREFIX (wal/).",
                               id="backups_app.E101"))
-    for setting, value, check_id in (("BACKUP_BASE_SCHEDULE", conf.base_schedule(), "backups_app.E102"),
-                                     ("BACKUP_PITR_DRILL_SCHEDULE", conf.pitr_drill_schedule(), "backups_app.E103")):
-        try:
-            parse_cron(value)
-        except InvalidCron as exc:
-            problems.append(Error(f"{setting} is not a valid cron string: {exc}", id=check_id))
+    problems += cron_errors([("BACKUP_BASE_SCHEDULE", conf.base_schedule(), "backups_app.E102"),
+                             ("BACKUP_PITR_DRILL_SCHEDULE", conf.pitr_drill_schedule(), "backups_app.E103")])
     from .barman import missing_tools
 
     if missing_tools():
@@ -29,7 +24,6 @@ def check_pitr(app_configs=None, **kwargs):
     return problems
 
 
-@register(Tags.database)
 def check_archiving(app_configs=None, databases=None, **kwargs):
     """Archiving is expected: say so when the live server does not ship WAL to the bucket.
 

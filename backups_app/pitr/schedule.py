@@ -1,5 +1,5 @@
-"""Celery beat entries for PITR, from plain values (imported by settings; no Django here)."""
-from ops.cron import InvalidCron, parse_cron
+"""Celery beat entries for PITR, from plain values (imported by settings; no Django settings here)."""
+from ops.cron import beat_entries
 
 BASE_TASK = "backups_app.tasks.scheduled_pitr_base_backup"
 DRILL_TASK = "backups_app.tasks.scheduled_pitr_drill"
@@ -10,14 +10,8 @@ def beat_schedule(*, base_schedule: str, drill_schedule: str) -> dict:
 
     An invalid cron string yields no entry; the system checks backups_app.E102/E103 report it.
     """
-    entries = {}
-    for key, task, cron in (("backups-pitr-base", BASE_TASK, base_schedule),
-                            ("backups-pitr-drill", DRILL_TASK, drill_schedule)):
-        try:
-            entries[key] = {"task": task, "schedule": parse_cron(cron)}
-        except InvalidCron:
-            continue
-    return entries
+    return beat_entries({"backups-pitr-base": (BASE_TASK, base_schedule),
+                         "backups-pitr-drill": (DRILL_TASK, drill_schedule)})
 
 
 def task_routes(*, base_queue: str) -> dict:

@@ -4,7 +4,7 @@
 
 Merged into the site's schedule, never replacing it (other apps add their own entries).
 """
-from ops.cron import InvalidCron, parse_cron
+from ops.cron import beat_entries
 
 # Named when the reports lived in ops.checklist; kept, as beat entries and queued messages carry them.
 ERROR_DIGEST_TASK = "ops_checklist.weekly_error_digest"
@@ -16,11 +16,5 @@ def beat_schedule(*, errors_cron: str = "0 7 * * 1", performance_cron: str = "15
 
     An invalid cron yields no entry; the system check ops_reports.E001 reports it.
     """
-    entries = {}
-    for key, task, cron in (("ops-weekly-error-digest", ERROR_DIGEST_TASK, errors_cron),
-                            ("ops-weekly-performance-summary", PERFORMANCE_SUMMARY_TASK, performance_cron)):
-        try:
-            entries[key] = {"task": task, "schedule": parse_cron(cron)}
-        except InvalidCron:
-            continue
-    return entries
+    return beat_entries({"ops-weekly-error-digest": (ERROR_DIGEST_TASK, errors_cron),
+                         "ops-weekly-performance-summary": (PERFORMANCE_SUMMARY_TASK, performance_cron)})
