@@ -7,10 +7,16 @@ class BackupsConfig(AppConfig):
     verbose_name = "Backups"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from django.core.checks import Tags, register
+
+        from . import checks
         from .metrics import register_default
-        from .pitr import checks as _pitr_checks  # noqa: F401
+        from .pitr import checks as pitr_checks
         from .pitr.metrics import register_default as register_pitr
+
+        for check in (checks.check_schedules, checks.check_storage, checks.check_encryption, pitr_checks.check_pitr):
+            register(check, "backups")
+        register(pitr_checks.check_archiving, Tags.database)
 
         register_default()
         register_pitr()

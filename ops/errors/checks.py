@@ -1,12 +1,11 @@
 """System checks: a DSN Sentry would reject, a sample rate outside 0..1, a traces rule that does not compile."""
 import re
 
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 from . import conf, sampling
 
 
-@register()
 def check_sentry_settings(app_configs=None, **kwargs):
     errors = []
     value = conf.dsn()

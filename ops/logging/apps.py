@@ -7,4 +7,8 @@ class LoggingConfig(AppConfig):
     verbose_name = "Structured logging"
 
     def ready(self):
-        from . import celery, checks  # noqa: F401 - connects Celery signals, registers checks
+        from django.core.checks import register
+
+        from . import celery, checks  # noqa: F401 - celery connects the Celery signals
+
+        register(checks.check_logging_settings)

@@ -7,4 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Weekly reports"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from django.core.checks import register
+
+        from . import checks
+
+        register(checks.check_digest_schedules)

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
-        from . import checks, principal  # noqa: F401 - principal connects user changes and restores → cached principals
+        from . import checks, receivers
 
         register(checks.check_registration)
+        receivers.connect()
