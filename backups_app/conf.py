@@ -21,6 +21,8 @@ DEFAULTS = {
     "BACKUP_STORAGE": "backups",           # the STORAGES alias of the off-site S3 store (absent: no copy);
                                            # a project builds it with s3_storage()
     "BACKUP_S3_PREFIX": "backups/",
+    "BACKUP_S3_MULTIPART_CHUNKSIZE": 8 * 1024 * 1024,  # bytes per part of an S3 upload
+    "BACKUP_S3_MULTIPART_THRESHOLD": None,  # bytes from which uploads go in parts (None: the chunk size)
     "BACKUP_S3_OBJECT_LOCK_DAYS": 0,       # > 0: every upload under S3 Object Lock for that many days
     "BACKUP_S3_OBJECT_LOCK_MODE": "COMPLIANCE",  # or GOVERNANCE (removable by those allowed to bypass it)
     "BACKUP_COMPRESSION_LEVEL": 6,
@@ -93,6 +95,12 @@ def backup_dir() -> Path:
 
 def s3_prefix() -> str:
     return _get("BACKUP_S3_PREFIX")
+
+
+def s3_multipart() -> tuple[int, int]:
+    """(threshold, chunk size) of multipart S3 uploads."""
+    chunk = int(_get("BACKUP_S3_MULTIPART_CHUNKSIZE"))
+    return int(_get("BACKUP_S3_MULTIPART_THRESHOLD") or chunk), chunk
 
 
 def s3_object_lock_days() -> int:
