@@ -53,8 +53,8 @@ MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
     "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
-    "papyrus.wiki.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
-    "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
+    "papyrus.core.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
+    "papyrus.core.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
     "ops.errors.unavailable.DatabaseUnavailableMiddleware",  # database down/failing over → 503 + Retry-After
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever
@@ -198,9 +198,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["papyrus.wiki.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["papyrus.core.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "papyrus.wiki.errors.exception_handler",
+    "EXCEPTION_HANDLER": "papyrus.core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -215,7 +215,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# Nesting accepted in a JSON body (papyrus.wiki.parsers); the size limit is DATA_UPLOAD_MAX_MEMORY_SIZE.
+# Nesting accepted in a JSON body (papyrus.core.parsers); the size limit is DATA_UPLOAD_MAX_MEMORY_SIZE.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # --- i18n / static ----------------------------------------------------------

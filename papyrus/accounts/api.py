@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from papyrus.wiki.errors import Conflict
+from papyrus.core.errors import Conflict
 
 from . import password_reset, registration, services
 from .authentication import ACCESS_COOKIE, REFRESH_COOKIE

@@ -8,8 +8,8 @@ token's session (revocation.py), so a signed-in request costs what an anonymous 
 round trip that it paid for the revocation check anyway.
 
 Freshness: a save or delete of the user (papyrus.accounts.receivers), or of anything a part holds (its owner
-calls `invalidate_user`, as the wiki does for memberships), bumps that user's scope after commit; a restore bumps the whole namespace (papyrus.wiki.receivers'
-restore handler calls `invalidate_all`). Entries are stamped with the generations read before
+calls `invalidate_user`, as the wiki does for memberships), bumps that user's scope after commit; a
+restore bumps the whole namespace (receivers.py calls `invalidate_all`). Entries are stamped with the generations read before
 the database was, so a lookup racing a change never caches the old state as current (see
 ops.cache.namespace). Writes that bypass the ORM's signals (QuerySet.update() of users or
 memberships) must call `invalidate_user`.
