@@ -18,7 +18,7 @@ from tests.support.celery import CeleryWorker
 from tests.support.live import BIN, free_port
 from tests.support.wait import wait_until
 
-from . import support
+from .. import support
 
 ARCHIVE_TIMEOUT = 2  # seconds: a quiet database's WAL reaches the bucket this often
 
