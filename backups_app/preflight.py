@@ -27,8 +27,8 @@ from .selectors import manifest_for
 OK, WARN, BLOCK = "ok", "warn", "block"
 CHECKS = ("manifest", "checksum", "encryption", "pg_version", "migrations", "space", "duration", "secrets", "lock",
           "s3")
-# Size ratios measured on a 1.07 GB wiki (README, docs/backups.md): plain SQL / gzip-6 = 655 / 206;
-# a safety backup at gzip-1 / gzip-6 = 242 / 206, rounded up for a margin.
+# Size ratios (plain SQL per gzip-6 byte; a gzip-1 safety backup per gzip-6 byte), measured
+# (docs/benchmarks.md, "Figures behind code choices") and rounded up for a margin.
 SQL_PER_GZIP_BYTE = 3.2
 SAFETY_PER_BACKUP_BYTE = 1.25
 HEADER_BYTES = 64 * 1024
