@@ -1,8 +1,9 @@
 """System checks for backup settings (ids backups_app.E001...)."""
 from django.core.checks import Error, Warning
 
-from . import conf
 from ops.cron import cron_errors
+
+from . import conf, crypto
 
 
 def check_schedules(app_configs=None, **kwargs):
@@ -30,8 +31,6 @@ def check_storage(app_configs=None, **kwargs):
 
 
 def check_encryption(app_configs=None, **kwargs):
-    from . import crypto
-
     if not conf.age_recipients():
         return []
     try:

@@ -12,14 +12,13 @@ from django.conf import settings
 from django.db import models
 
 from . import conf
-from .models import Backup
 
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 
 def kept_models() -> list[type[models.Model]]:
     """The backups list, then the models of BACKUP_KEPT_MODELS."""
-    return [Backup, *(apps.get_model(label) for label in conf.kept_models())]
+    return [apps.get_model("backups_app", "Backup"), *(apps.get_model(label) for label in conf.kept_models())]
 
 
 def kept_tables() -> dict[str, str]:

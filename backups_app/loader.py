@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import kept, names
-from .pg import quote_ident
+from .crypto import decrypting
 from .dump import CHUNK, sha256_of
 from .errors import BackupError
+from .pg import quote_ident
 
 END_MARKER = b"-- PostgreSQL database dump complete"
 OLD_SCHEMA = "backups_restore_old"
@@ -57,8 +58,6 @@ def iter_sql(path: Path) -> Iterator[bytes]:
 
 def _open_plain(path: Path):
     if names.is_encrypted(path.name):
-        from .crypto import decrypting
-
         return decrypting(path)
     return open(path, "rb")
 

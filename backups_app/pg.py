@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from django.db import connections
 
 from . import conf, kept
@@ -90,8 +91,6 @@ def drop_database(admin, name: str, *, attempts: int = 5) -> None:
     non-superuser ("must be a member of the role whose process is being terminated"). A plain DROP
     ends autovacuum workers itself and waits up to 5 s for the rest, so that is tried next.
     """
-    import psycopg
-
     quoted = quote_ident(name)
     for _ in range(attempts - 1):
         try:

@@ -1,8 +1,11 @@
 """System checks for point-in-time recovery (ids backups_app.E101..., W101...)."""
 from django.core.checks import Error, Warning
 
-from .. import conf
 from ops.cron import cron_errors
+
+from .. import conf
+from .barman import PitrError, missing_tools
+from .setup import problems
 
 
 def check_pitr(app_configs=None, **kwargs):
@@ -15,7 +18,6 @@ def check_pitr(app_configs=None, **kwargs):
                               id="backups_app.E101"))
     problems += cron_errors([("BACKUP_BASE_SCHEDULE", conf.base_schedule(), "backups_app.E102"),
                              ("BACKUP_PITR_DRILL_SCHEDULE", conf.pitr_drill_schedule(), "backups_app.E103")])
-    from .barman import missing_tools
 
     if missing_tools():
         problems.append(Warning(f"barman-cloud is not installed here ({', '.join(missing_tools())} missing)",
@@ -31,8 +33,6 @@ def check_archiving(app_configs=None, databases=None, **kwargs):
     """
     if not (databases and conf.pitr_enabled() and conf.s3_bucket()):
         return []
-    from .barman import PitrError
-    from .setup import problems
 
     try:
         found = problems()

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
+from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from ops import series
 
 from .. import conf, keys, pg
+from .drill import last_success
 
 log = logging.getLogger(__name__)
 OPERATIONS = ("pitr_base", "pitr_cleanup", "pitr_restore", "pitr_drill")
@@ -77,10 +80,7 @@ class PitrCollector:
         yield counter
 
     def _drills(self):
-        from .drill import last_success
-
         last = last_success() or {}
-        from datetime import datetime
 
         finished = datetime.fromisoformat(last["finishedAt"]).timestamp() if last.get("finishedAt") else 0.0
         for name, doc, value in (
@@ -110,7 +110,5 @@ _registered = False
 def register_default() -> None:
     global _registered
     if not _registered:
-        from prometheus_client import REGISTRY
-
         REGISTRY.register(PitrCollector())
         _registered = True

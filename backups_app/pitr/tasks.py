@@ -5,6 +5,8 @@ from celery import shared_task
 
 from .. import conf, maintenance
 from .barman import PitrError
+from .base import apply_retention, base_backup
+from .drill import run_drill
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +27,6 @@ def scheduled_pitr_base_backup():
     Sent to BACKUP_PITR_BASE_QUEUE (CELERY_TASK_ROUTES): the worker consuming it reads PGDATA.
     Failures are counted (<prefix>pitr_failures_total{operation="base"|"cleanup"}) and logged.
     """
-    from .base import apply_retention, base_backup
-
     if not _may_run("base backup"):
         return
     try:
@@ -43,8 +43,6 @@ def scheduled_pitr_base_backup():
 @shared_task(name="backups_app.tasks.scheduled_pitr_drill", ignore_result=True)
 def scheduled_pitr_drill():
     """Beat (BACKUP_PITR_DRILL_SCHEDULE): recover to a recent second and compare with the live data."""
-    from .drill import run_drill
-
     if not _may_run("PITR drill"):
         return
     try:

@@ -2,6 +2,7 @@
 import re
 
 from django.core.checks import Error
+from sentry_sdk.utils import BadDsn, Dsn
 
 from . import conf, sampling
 
@@ -10,8 +11,6 @@ def check_sentry_settings(app_configs=None, **kwargs):
     errors = []
     value = conf.dsn()
     if value:
-        from sentry_sdk.utils import BadDsn, Dsn
-
         try:
             Dsn(value)
         except BadDsn:

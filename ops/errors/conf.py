@@ -16,6 +16,7 @@ import os
 from django.conf import settings
 
 from ops.appsettings import AppSettings
+from ops.revision import git_sha as sha
 
 DEFAULTS = {
     "SENTRY_DSN": "",                     # empty: Sentry off, every helper is a no-op, no middleware work
@@ -66,6 +67,4 @@ def database_unavailable_log_interval() -> float:
 
 def git_sha() -> str:
     """The running code's git SHA (ops.revision: GIT_SHA, else the checkout's HEAD, else "")."""
-    from ops.revision import git_sha as sha
-
     return sha()

@@ -3,6 +3,8 @@
 from django.conf import settings
 
 from ops.appsettings import AppSettings
+from ops.redis_settings import redis_topology, server_url
+from ops.revision import short_sha
 
 DEFAULTS = {
     "HEALTH_TIMEOUT": 2.0,                # seconds one check may take before it counts as down
@@ -57,8 +59,6 @@ def redis_url() -> str:
 
 def redis_server_url() -> str:
     """REDIS_URL with REDIS_PASSWORD and REDIS_DB applied, as ops.cache builds it for every client."""
-    from ops.redis_settings import redis_topology, server_url
-
     topology = redis_topology(url=redis_url(), password=getattr(settings, "REDIS_PASSWORD", "") or "",
                               db=getattr(settings, "REDIS_DB", "") or "")
     return server_url(topology)
@@ -70,6 +70,4 @@ def version() -> str:
 
 def revision() -> str:
     """The short git SHA of the running code (ops.revision: GIT_SHA, else the checkout's HEAD, else "")."""
-    from ops.revision import short_sha
-
     return short_sha()

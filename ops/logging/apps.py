@@ -1,4 +1,9 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+# Importing celery connects its Celery signals: at import, as a project's celery.py may load it
+# before Django is set up (see ops/logging/celery.py).
+from . import celery, checks  # noqa: F401
 
 
 class LoggingConfig(AppConfig):
@@ -7,8 +12,4 @@ class LoggingConfig(AppConfig):
     verbose_name = "Structured logging"
 
     def ready(self):
-        from django.core.checks import register
-
-        from . import celery, checks  # noqa: F401 - celery connects the Celery signals
-
         register(checks.check_logging_settings)

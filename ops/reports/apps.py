@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+from . import checks
 
 
 class ReportsConfig(AppConfig):
@@ -7,8 +10,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "Weekly reports"
 
     def ready(self):
-        from django.core.checks import register
-
-        from . import checks
-
         register(checks.check_digest_schedules)

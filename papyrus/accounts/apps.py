@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+from . import checks
 
 
 class AccountsConfig(AppConfig):
@@ -7,9 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from django.core.checks import register
-
-        from . import checks, receivers
+        from . import receivers  # noqa: PLC0415 - imports models: only once the app registry is ready
 
         register(checks.check_registration)
         receivers.connect()

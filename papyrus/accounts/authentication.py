@@ -7,10 +7,10 @@ token reuse — is refused (see revocation.py). The check and the user it names 
 teams) come from Redis in one round trip, usually with no database query (see principal.py).
 A cookie used for an unsafe method must come from this site (see origin.py).
 """
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from django.utils.translation import gettext_lazy as _
 from collections.abc import Mapping
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -18,10 +18,9 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import aware_utcnow
 
 from . import principal
+from .cookies import ACCESS_COOKIE
 from .origin import refuse_cross_site
 
-ACCESS_COOKIE = "accessToken"
-REFRESH_COOKIE = "refreshToken"
 SESSION_CLAIM = "sid"
 EMPTY_BEARERS = ("", "undefined", "null")  # a client template whose token was never captured
 VERIFIED_CACHE_SIZE = 4096  # tokens per process; a user's requests reuse one access token for its hour

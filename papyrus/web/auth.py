@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
 
 from papyrus.accounts import services as accounts
-from papyrus.accounts.authentication import REFRESH_COOKIE, CookieJWTAuthentication, access_token
-from papyrus.accounts.cookies import clear_auth_cookies, set_auth_cookies
+from papyrus.accounts.authentication import CookieJWTAuthentication, access_token
+from papyrus.accounts.cookies import REFRESH_COOKIE, clear_auth_cookies, set_auth_cookies
 
 
 def _resolve(request):

@@ -7,10 +7,11 @@ class WikiConfig(AppConfig):
     verbose_name = "Wiki"
 
     def ready(self):
-        from papyrus.accounts import principal
+        # These import models: only once the app registry is ready (Django's ready() convention).
+        from papyrus.accounts import principal  # noqa: PLC0415
 
-        from . import receivers
-        from .permissions import principal_teams, teams_by_id
+        from . import receivers  # noqa: PLC0415
+        from .permissions import principal_teams, teams_by_id  # noqa: PLC0415
 
         receivers.connect()
         principal.register_part("team_roles", compute=principal_teams, convert=teams_by_id)

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from ops.cache.namespace import VersionedNamespace
 
 from .permissions import team_ids_of
+from .serializers import PageSerializer
 
 pages = VersionedNamespace("wiki", ttl=300)
 
@@ -87,7 +88,6 @@ def page_entry(page_id: int) -> tuple:
 
 def invalidate_on_page_change(sender, page, event="", **kwargs):
     if event == "page.created":  # also store the new page's entry: its creator reads it next
-        from .serializers import PageSerializer
 
         pages.invalidate_new(page_scope(page.pk), team_scope(page.team_id), ALL, parts=page_entry(page.pk),
                              value=PageSerializer(page).data)
