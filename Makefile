@@ -74,7 +74,7 @@ node_modules/.installed: package.json
 loadtest: deps node_modules/.installed
 	PROFILE=$(PROFILE) $(PY) -m scripts.services test -- $(PY) -m scripts.loadtest
 
-# Quarterly security scan (README "## Deploy checklist"): known CVEs in the pinned
+# Quarterly security scan (docs/deploy.md "Deploy checklist"): known CVEs in the pinned
 # dependencies (pip-audit), Django's deploy checks under settings.prod with a production-like
 # environment, and bandit over the code. AUDIT_STRICT=1 also fails on un-auditable packages.
 $(VENV)/.audit-installed: requirements-dev.txt $(VENV)/.installed

@@ -2,11 +2,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
-from . import names, preflight, queue
+from . import names, preflight, queue, tasks
 from .errors import BackupError
 from .models import Backup
 
@@ -62,8 +63,6 @@ class BackupAdmin(admin.ModelAdmin):
 
     @admin.display(description="restore")
     def restore_link(self, obj):
-        from django.utils.html import format_html
-
         if obj.status != Backup.Status.SUCCESS:
             return "—"
         url = reverse("admin:backups_app_backup_restore", args=[obj.name])
@@ -123,8 +122,6 @@ class BackupAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(changelist)
         form = RestorePagesForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            from . import tasks
-
             tasks.restore_pages.delay(name=name, page_ids=form.cleaned_data["pages"],
                                       folder=form.cleaned_data["folder"])
             self.message_user(request, f"Bringing pages back from {name} is queued: each comes back as a new "

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.core.checks import Tags, register
+
+from . import checks
+from .pitr import checks as pitr_checks
 
 
 class BackupsConfig(AppConfig):
@@ -7,10 +11,13 @@ class BackupsConfig(AppConfig):
     verbose_name = "Backups"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
-        from .metrics import register_default
-        from .pitr import checks as _pitr_checks  # noqa: F401
-        from .pitr.metrics import register_default as register_pitr
+        # The collectors read the Backup table: imported once the app registry is ready.
+        from .metrics import register_default  # noqa: PLC0415
+        from .pitr.metrics import register_default as register_pitr  # noqa: PLC0415
+
+        for check in (checks.check_schedules, checks.check_storage, checks.check_encryption, pitr_checks.check_pitr):
+            register(check, "backups")
+        register(pitr_checks.check_archiving, Tags.database)
 
         register_default()
         register_pitr()

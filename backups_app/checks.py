@@ -1,27 +1,19 @@
 """System checks for backup settings (ids backups_app.E001...)."""
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Warning
 
-from . import conf
-from .schedule import InvalidCron, parse_cron
+from ops.cron import cron_errors
+
+from . import conf, crypto
 
 
-@register("backups")
 def check_schedules(app_configs=None, **kwargs):
-    problems = []
-    for setting, value, check_id in (("BACKUP_SCHEDULE", conf.schedule(), "backups_app.E001"),
-                                     ("BACKUP_DRILL_SCHEDULE", conf.drill_schedule(), "backups_app.E002")):
-        try:
-            parse_cron(value)
-        except InvalidCron as exc:
-            problems.append(Error(f"{setting} is not a valid cron string: {exc}",
-                                  hint='Use 5 fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * *".',
-                                  id=check_id))
+    problems = cron_errors([("BACKUP_SCHEDULE", conf.schedule(), "backups_app.E001"),
+                            ("BACKUP_DRILL_SCHEDULE", conf.drill_schedule(), "backups_app.E002")])
     if conf.retention_days() < 1:
         problems.append(Error("BACKUP_RETENTION_DAYS must be at least 1", id="backups_app.E003"))
     return problems
 
 
-@register("backups")
 def check_storage(app_configs=None, **kwargs):
     problems = []
     if conf.s3_bucket() and not conf.s3_options().get("access_key"):
@@ -38,10 +30,7 @@ def check_storage(app_configs=None, **kwargs):
     return problems
 
 
-@register("backups")
 def check_encryption(app_configs=None, **kwargs):
-    from . import crypto
-
     if not conf.age_recipients():
         return []
     try:

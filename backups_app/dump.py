@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .crypto import encrypting
 from .errors import BackupError
 
 CHUNK = 1 << 20
@@ -137,8 +138,6 @@ def write_atomically(cmd: list[str], env: dict, dest: Path, *, level: int, threa
 
 
 def _compress_encrypted(source, out, recipients: list, **options) -> Written:
-    from .crypto import encrypting
-
     on_disk = _Hashing(out)
     with encrypting(on_disk, recipients) as plain:
         inner = compress_stream(source, plain, **options)

@@ -13,12 +13,14 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import names
+from . import kept, names
+from .crypto import decrypting
 from .dump import CHUNK, sha256_of
 from .errors import BackupError
+from .pg import quote_ident
 
 END_MARKER = b"-- PostgreSQL database dump complete"
-OLD_SCHEMA = "papyrus_restore_old"
+OLD_SCHEMA = "backups_restore_old"
 
 
 class CorruptBackup(BackupError):
@@ -56,8 +58,6 @@ def iter_sql(path: Path) -> Iterator[bytes]:
 
 def _open_plain(path: Path):
     if names.is_encrypted(path.name):
-        from .crypto import decrypting
-
         return decrypting(path)
     return open(path, "rb")
 
@@ -82,10 +82,6 @@ def check_complete(path: Path) -> int:
     return total
 
 
-# Tables whose live rows survive a restore (their data is never dumped, see pg.EXCLUDED_DATA_TABLES):
-# the list of backups, and the sign-in sessions (refresh token families, with their revocations).
-# A session row is kept only while its user exists in the restored data.
-KEPT_LIVE = ("backups_app_backup", "accounts_tokenfamily")
 COMMITTED = "committed"  # restore_status written inside the restore's transaction
 
 
@@ -94,39 +90,23 @@ def swap_sql(lock_timeout: str, *, restoring: str = "") -> tuple[str, str]:
 
     Both run inside the load's one transaction: PostgreSQL DDL is transactional, so any error
     rolls the rename, the load and the drop back together. What survives from the live data:
-    - the rows of KEPT_LIVE (backups list; sign-in sessions and their revocations);
+    - the rows of the kept tables (kept.kept_tables: the backups list, BACKUP_KEPT_MODELS), less
+      those that refer to a row the backup lacks;
     - of every user present in both, the live password hash, and each of is_active, is_staff,
-      is_superuser only where both say true: a restore never brings back a password changed
-      since, nor access taken away since;
+      is_superuser only where both say true (kept.user_access): a restore never brings back a
+      password changed since, nor access taken away since;
     - sequences never go backward: an id handed out before the restore (in a token, a URL, a
       cache, another system) never names a different row afterwards.
     `restoring` (a validated backup name) gets restore_status 'committed' in the same transaction,
     so a restorer killed after COMMIT leaves a row saying the restore did commit.
     """
     pre = (f"ALTER SCHEMA public RENAME TO {OLD_SCHEMA}; CREATE SCHEMA public;")
-    kept = ", ".join(f"'{table}'" for table in KEPT_LIVE)
     post = f"""
 SET LOCAL lock_timeout = '{lock_timeout}';
 DO $swap$
-DECLARE cols text; tbl text; filter text; seq record;
+DECLARE cols text; seq record;
 BEGIN
-  FOREACH tbl IN ARRAY ARRAY[{kept}] LOOP
-    CONTINUE WHEN to_regclass('public.' || tbl) IS NULL OR to_regclass('{OLD_SCHEMA}.' || tbl) IS NULL;
-    SELECT string_agg(quote_ident(n.column_name), ', ') INTO cols
-      FROM information_schema.columns n JOIN information_schema.columns o USING (column_name)
-     WHERE n.table_schema = 'public' AND n.table_name = tbl
-       AND o.table_schema = '{OLD_SCHEMA}' AND o.table_name = tbl;
-    filter := CASE WHEN tbl = 'accounts_tokenfamily'
-                   THEN ' WHERE user_id IN (SELECT id FROM public.accounts_user)' ELSE '' END;
-    EXECUTE format('DELETE FROM public.%I', tbl);
-    EXECUTE format('INSERT INTO public.%I (%s) SELECT %s FROM {OLD_SCHEMA}.%I', tbl, cols, cols, tbl) || filter;
-  END LOOP;
-  IF to_regclass('public.accounts_user') IS NOT NULL AND to_regclass('{OLD_SCHEMA}.accounts_user') IS NOT NULL THEN
-    UPDATE public.accounts_user n SET password = o.password, is_active = n.is_active AND o.is_active,
-           is_staff = n.is_staff AND o.is_staff, is_superuser = n.is_superuser AND o.is_superuser
-      FROM {OLD_SCHEMA}.accounts_user o WHERE o.id = n.id;
-  END IF;
-  IF to_regclass('public.backups_app_backup') IS NOT NULL THEN
+{_kept_rows_sql()}{_user_access_sql()}  IF to_regclass('public.backups_app_backup') IS NOT NULL THEN
     PERFORM setval(pg_get_serial_sequence('public.backups_app_backup', 'id'),
                    GREATEST((SELECT max(id) FROM public.backups_app_backup), 1));
     UPDATE public.backups_app_backup SET restore_status = '{COMMITTED}' WHERE name = {_literal(restoring)};
@@ -142,6 +122,39 @@ $swap$;
 DROP SCHEMA {OLD_SCHEMA} CASCADE;
 """
     return pre, post
+
+
+def _kept_rows_sql() -> str:
+    """Per kept table: the live rows (of the columns both versions have) replace the restored ones."""
+    blocks = []
+    for table, condition in kept.kept_tables().items():
+        where = f" WHERE {condition}" if condition else ""
+        blocks.append(f"""
+  IF to_regclass({_literal('public.' + table)}) IS NOT NULL AND to_regclass({_literal(OLD_SCHEMA + '.' + table)}) IS NOT NULL THEN
+    SELECT string_agg(quote_ident(n.column_name), ', ') INTO cols
+      FROM information_schema.columns n JOIN information_schema.columns o USING (column_name)
+     WHERE n.table_schema = 'public' AND n.table_name = {_literal(table)}
+       AND o.table_schema = '{OLD_SCHEMA}' AND o.table_name = {_literal(table)};
+    EXECUTE format('DELETE FROM public.%I', {_literal(table)});
+    EXECUTE format('INSERT INTO public.%I (%s) SELECT %s FROM {OLD_SCHEMA}.%I', {_literal(table)}, cols, cols,
+                   {_literal(table)}) || {_literal(where)};
+  END IF;""")
+    return "".join(blocks) + "\n"
+
+
+def _user_access_sql() -> str:
+    access = kept.user_access()
+    if access is None:
+        return ""
+    table, key, password, flags = (quote_ident(access[0]), quote_ident(access[1]), quote_ident(access[2]),
+                                   [quote_ident(flag) for flag in access[3]])
+    sets = ", ".join([f"{password} = o.{password}", *(f"{flag} = n.{flag} AND o.{flag}" for flag in flags)])
+    return f"""  IF to_regclass({_literal('public.' + access[0])}) IS NOT NULL
+     AND to_regclass({_literal(OLD_SCHEMA + '.' + access[0])}) IS NOT NULL THEN
+    UPDATE public.{table} n SET {sets}
+      FROM {OLD_SCHEMA}.{table} o WHERE o.{key} = n.{key};
+  END IF;
+"""
 
 
 def _literal(text: str) -> str:

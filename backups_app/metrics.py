@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 
+from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from ops import series
 
 from . import keys
+from .preflight import block_counts
+from .selectors import backup_stats
 
 log = logging.getLogger(__name__)
 OPERATIONS = ("create", "upload", "restore", "verify", "drill", "cleanup")
@@ -24,21 +27,6 @@ def record_failure(operation: str) -> None:
         keys.client().incr(keys.key("failures", operation))
     except Exception:  # noqa: BLE001 - Redis down: the failure is still logged and recorded in the DB
         log.warning("backups: could not count a %s failure in Redis", operation)
-
-
-def record_preflight_block(check: str) -> None:
-    """Count one restore refused by a preflight check (never raises)."""
-    try:
-        keys.client().incr(keys.key("preflight-blocks", check))
-    except Exception:  # noqa: BLE001 - Redis down: the refusal itself is what matters
-        log.warning("backups: could not count a %s preflight block in Redis", check)
-
-
-def preflight_block_counts() -> dict[str, int]:
-    from .preflight import CHECKS
-
-    values = keys.client().mget([keys.key("preflight-blocks", check) for check in CHECKS])
-    return {check: int(v or 0) for check, v in zip(CHECKS, values)}
 
 
 def failure_counts() -> dict[str, int]:
@@ -60,8 +48,6 @@ class BackupCollector:
         yield from self._from_redis()
 
     def _from_database(self):
-        from .selectors import backup_stats
-
         try:
             stats = backup_stats()
         except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
@@ -94,7 +80,7 @@ class BackupCollector:
         yield counter
         blocks = CounterMetricFamily(series.name("backup_preflight_blocks"), "Restores refused by a preflight check",
                                      labels=["check"])
-        for check, value in preflight_block_counts().items():
+        for check, value in block_counts().items():
             blocks.add_metric([check], value)
         yield blocks
 
@@ -106,7 +92,5 @@ def register_default() -> None:
     """Add BackupCollector to prometheus_client's global REGISTRY once per process."""
     global _registered
     if not _registered:
-        from prometheus_client import REGISTRY
-
         REGISTRY.register(BackupCollector())
         _registered = True

@@ -21,8 +21,7 @@ class MaintenanceMiddleware:
 
     def __call__(self, request):
         if request.method in WRITE_METHODS and not request.path.startswith(EXEMPT_PREFIXES) and self._on():
-            response = JsonResponse({"message": "Papyrus is restoring a backup; writes are paused. "
-                                                "Try again shortly."}, status=503)
+            response = JsonResponse({"message": conf.maintenance_message()}, status=503)
             response["Retry-After"] = str(conf.retry_after())
             return response
         return self.get_response(request)

@@ -10,13 +10,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from django.db import connections
 
-from . import conf
-
-# Data not dumped: the list of backups, and sign-in sessions (refresh token families and their
-# revocations): a restore keeps the live rows (loader.KEPT_LIVE), and a backup file holds no session.
-EXCLUDED_DATA_TABLES = ("backups_app_backup", "accounts_tokenfamily")
+from . import conf, kept
 
 
 class ToolMissing(RuntimeError):
@@ -39,7 +36,7 @@ def libpq_env(*, database: str | None = None, alias: str = "default") -> dict:
         if options.get(key):
             pairs[var] = options[key]
     env.update({k: str(v) for k, v in pairs.items() if v not in (None, "")})
-    env["PGAPPNAME"] = "papyrus-backup"
+    env["PGAPPNAME"] = conf.pg_application_name()
     return env
 
 
@@ -94,8 +91,6 @@ def drop_database(admin, name: str, *, attempts: int = 5) -> None:
     non-superuser ("must be a member of the role whose process is being terminated"). A plain DROP
     ends autovacuum workers itself and waits up to 5 s for the rest, so that is tried next.
     """
-    import psycopg
-
     quoted = quote_ident(name)
     for _ in range(attempts - 1):
         try:
@@ -119,9 +114,9 @@ def user_tables(cursor) -> list[str]:
 
 def row_counts(cursor) -> dict[str, int]:
     """Exact row counts of every dumped table in the current snapshot."""
-    counts = {}
+    counts, excluded = {}, kept.excluded_data_tables()
     for table in user_tables(cursor):
-        if table in EXCLUDED_DATA_TABLES:
+        if table in excluded:
             continue
         cursor.execute(f"SELECT count(*) FROM public.{quote_ident(table)}")
         counts[table] = cursor.fetchone()[0]

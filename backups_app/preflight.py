@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import shutil
 import zlib
@@ -17,19 +18,18 @@ from pathlib import Path
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
-from . import conf, crypto, lock, names, pg, storage
+from . import conf, crypto, keys, lock, names, pg, storage
 from .dump import sha256_of
 from .errors import BackupError, BackupNotFound
-from .metrics import record_preflight_block
 from .models import Backup
 from .selectors import manifest_for
 
 OK, WARN, BLOCK = "ok", "warn", "block"
+log = logging.getLogger(__name__)
 CHECKS = ("manifest", "checksum", "encryption", "pg_version", "migrations", "space", "duration", "secrets", "lock",
           "s3")
-FINGERPRINT_LABEL = b"papyrus backup secrets fingerprint v1"
-# Size ratios measured on a 1.07 GB wiki (README, docs/backups.md): plain SQL / gzip-6 = 655 / 206;
-# a safety backup at gzip-1 / gzip-6 = 242 / 206, rounded up for a margin.
+# Size ratios (plain SQL per gzip-6 byte; a gzip-1 safety backup per gzip-6 byte), measured
+# (docs/benchmarks.md, "Figures behind code choices") and rounded up for a margin.
 SQL_PER_GZIP_BYTE = 3.2
 SAFETY_PER_BACKUP_BYTE = 1.25
 HEADER_BYTES = 64 * 1024
@@ -76,13 +76,27 @@ def backup_preflight(*, name: str, checksum: bool = True, lock: bool = True) -> 
     return [check for check in checks if check is not None]
 
 
+
+def record_block(check: str) -> None:
+    """Count one restore refused by a preflight check in Redis (never raises); metrics reads the counts."""
+    try:
+        keys.client().incr(keys.key("preflight-blocks", check))
+    except Exception:  # noqa: BLE001 - Redis down: the refusal itself is what matters
+        log.warning("backups: could not count a %s preflight block in Redis", check)
+
+
+def block_counts() -> dict[str, int]:
+    """Restores refused by each check, counted across processes."""
+    values = keys.client().mget([keys.key("preflight-blocks", check) for check in CHECKS])
+    return {check: int(v or 0) for check, v in zip(CHECKS, values)}
+
 def require_clear(*, name: str, checksum: bool = True, lock: bool = True) -> list[Check]:
     """Run the preflight; raise PreflightBlocked naming every block (each counted in
     <p>backup_preflight_blocks_total{check}), else return the checks."""
     checks = backup_preflight(name=name, checksum=checksum, lock=lock)
     blocks = [c for c in checks if c.status == BLOCK]
     for check in blocks:
-        record_preflight_block(check.name)
+        record_block(check.name)
     if blocks:
         detail = "; ".join(f"{c.name}: {c.detail}" for c in blocks)
         raise PreflightBlocked(f"restore of {name} refused by its preflight, nothing was changed ({detail}). "
@@ -92,7 +106,7 @@ def require_clear(*, name: str, checksum: bool = True, lock: bool = True) -> lis
 
 def secrets_fingerprint() -> dict[str, str]:
     """HMAC-SHA256 of a fixed label keyed by each signing secret, first 16 hex digits; never the secret."""
-    return {setting: hmac.new(str(getattr(settings, setting, "") or "").encode(), FINGERPRINT_LABEL,
+    return {setting: hmac.new(str(getattr(settings, setting, "") or "").encode(), conf.fingerprint_label(),
                               hashlib.sha256).hexdigest()[:16]
             for setting in conf.fingerprint_settings()}
 

@@ -8,11 +8,15 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from botocore.config import Config
+from storages.backends.s3 import S3Storage
+
 from ops.cron import InvalidCron, parse_cron
 from ops.health.base import CheckFailed, HealthCheck, first_line
 from ops.health.probes import probe_directory
 
 from . import conf, storage
+from .selectors import last_success_timestamp
 
 
 class Storage(HealthCheck):
@@ -40,8 +44,6 @@ class Backups(HealthCheck):
     name = "backups"
 
     def run(self):
-        from .selectors import last_success_timestamp
-
         if not conf.enabled():
             return "disabled"
         finished = last_success_timestamp()
@@ -97,9 +99,6 @@ class BackupBucket(HealthCheck):
 
 @functools.lru_cache(maxsize=4)
 def _client(timeout: float, options: tuple):
-    from botocore.config import Config
-    from storages.backends.s3 import S3Storage
-
     config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
     return S3Storage(**dict(options), client_config=config).connection.meta.client
 

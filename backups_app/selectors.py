@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from . import conf, lock, names, pg, storage
+from . import conf, kept, lock, names, storage
 from .models import Backup
 
 
@@ -58,7 +58,7 @@ def manifest_of(row: Backup) -> dict:
         "startedAt": _iso(row.started_at), "finishedAt": _iso(row.finished_at),
         "durationSeconds": row.duration_seconds, "postgresVersion": row.postgres_version,
         "appVersion": row.app_version, "migrations": row.migrations, "rowCounts": row.row_counts,
-        "excludedTableData": list(pg.EXCLUDED_DATA_TABLES), "kind": row.kind,
+        "excludedTableData": list(kept.excluded_data_tables()), "kind": row.kind,
     }
 
 

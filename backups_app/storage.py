@@ -51,9 +51,8 @@ def storage() -> S3Storage:
 
 
 def transfer_config() -> TransferConfig:
-    chunk = int(getattr(settings, "BACKUP_S3_MULTIPART_CHUNKSIZE", 8 * 1024 * 1024))
-    return TransferConfig(multipart_threshold=int(getattr(settings, "BACKUP_S3_MULTIPART_THRESHOLD", chunk)),
-                          multipart_chunksize=chunk, max_concurrency=4)
+    threshold, chunk = conf.s3_multipart()
+    return TransferConfig(multipart_threshold=threshold, multipart_chunksize=chunk, max_concurrency=4)
 
 
 def key(name: str) -> str:

@@ -18,6 +18,7 @@ import ipaddress
 import re
 
 from django.conf import settings
+from django.urls import Resolver404, get_resolver
 
 UNMATCHED = "<unmatched>"  # no pattern matched: cannot collide with a real route (they start with "/")
 DEFAULT_PREFIX = ""
@@ -78,8 +79,6 @@ def pattern_to_label(pattern: str) -> str:
 
 
 def _resolve_quietly(request):
-    from django.urls import Resolver404, get_resolver
-
     try:
         return get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
     except Resolver404:

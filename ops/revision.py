@@ -9,12 +9,13 @@ import functools
 import os
 import subprocess
 
+from django.conf import settings
+
 
 @functools.lru_cache(maxsize=1)
 def git_sha() -> str:
     if os.environ.get("GIT_SHA"):
         return os.environ["GIT_SHA"]
-    from django.conf import settings
 
     base = str(getattr(settings, "BASE_DIR", os.getcwd()))
     try:

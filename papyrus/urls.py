@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backups_app.probes import Backups, Storage
 from ops.health.probes import Celery, Database, Redis
 from ops.health.urls import health_patterns
-from papyrus.wiki import errors
+from papyrus.core import errors
 
 
 class SwaggerView(SpectacularSwaggerView):

@@ -1,4 +1,4 @@
-"""WSGI entry point: HTTP in production (granian, see README "Serving").
+"""WSGI entry point: HTTP in production (granian, see docs/load-tests.md "Serving").
 
 Anonymous page, list and search reads and /health are answered from cached bytes before
 Django's stack when they can be (papyrus.wiki.fastreads); everything else goes to Django.

@@ -13,6 +13,7 @@ Stdlib only. PostgreSQL's initdb/pg_ctl refuse root, so as root they run as the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pwd
 import shutil
@@ -209,8 +210,6 @@ CHILD_GRACE = float(os.environ.get("PAPYRUS_CHILD_GRACE", 30))  # s a signalled 
 def become_subreaper() -> bool:
     """Make orphaned descendants (servers a killed test started in their own sessions) our
     children instead of init's, so stop_orphans() can find and stop them. Linux only."""
-    import ctypes
-
     pr_set_child_subreaper = 36
     with contextlib.suppress(OSError, AttributeError):
         return ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0) == 0

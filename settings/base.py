@@ -52,8 +52,8 @@ MIDDLEWARE = [
     "ops.metrics.middleware.MetricsMiddleware",  # first: times and counts everything below
     "ops.logging.middleware.RequestLogMiddleware",  # request id + one `http` line per request
     "ops.errors.middleware.SentryMiddleware",  # Sentry scope per request; transactions for sampled ones
-    "papyrus.wiki.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
-    "papyrus.wiki.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
+    "papyrus.core.errors.DrainBodyMiddleware",  # an early answer must not leave nginx a half-sent body (502)
+    "papyrus.core.errors.JSONErrorMiddleware",  # no HTML error page under /api/, /health, /metrics
     "ops.errors.unavailable.DatabaseUnavailableMiddleware",  # database down/failing over → 503 + Retry-After
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: hashed, compressed, cached forever
@@ -103,8 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # instead of the kernel's minutes, so the request gets its 503 (ops.errors.unavailable) promptly.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
-# The database down or failing over: every request answers 503 with this Retry-After (s), not 500.
-DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
+# The database down or failing over: every request answers 503 with a Retry-After (s), not 500 (ops.errors).
+globals().update(env.given(DATABASE_UNAVAILABLE_RETRY_AFTER=int))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis ----------------------------------------------------------------
@@ -123,7 +123,7 @@ _redis = redis_settings(url=REDIS_URL, password=REDIS_PASSWORD, db=REDIS_DB,
 CACHES = _redis["CACHES"]
 SESSION_ENGINE = _redis["SESSION_ENGINE"]
 SESSION_CACHE_ALIAS = _redis["SESSION_CACHE_ALIAS"]
-OPS_CACHE_RESPONSES = env.bool("RESPONSE_CACHE_ENABLED", default=True)
+globals().update(env.given(OPS_CACHE_RESPONSES=(bool, "RESPONSE_CACHE_ENABLED")))  # ops.cache: on by default
 # Anonymous list, page and search reads answered from cached bytes before Django's stack (papyrus.wiki.fastreads).
 FAST_READS = env.bool("FAST_READS", default=True)
 
@@ -171,9 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Who may sign up (papyrus.accounts.registration): open | invite (a staff member's one-time link) | closed;
 # open sign-up limited to these email domains when set. settings.prod defaults to invite.
-REGISTRATION = env("REGISTRATION", default="open")
-REGISTRATION_ALLOWED_DOMAINS = env.list("REGISTRATION_ALLOWED_DOMAINS", default=[])
-INVITATION_MAX_AGE_DAYS = env.float("INVITATION_MAX_AGE_DAYS", default=7)
+globals().update(env.given(REGISTRATION=str, REGISTRATION_ALLOWED_DOMAINS=list, INVITATION_MAX_AGE_DAYS=float))
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)  # s a reset link works (once)
 
 # Mail (password reset): Django's email backends; SMTP unless a settings module says otherwise.
@@ -199,7 +197,7 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 # Browser wiki: a tab that lost a refresh-rotation race to another tab gets an access cookie (papyrus.accounts.conf).
-REFRESH_REUSE_GRACE_SECONDS = env.float("REFRESH_REUSE_GRACE_SECONDS", default=10.0)
+globals().update(env.given(REFRESH_REUSE_GRACE_SECONDS=float))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -207,9 +205,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["papyrus.wiki.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["papyrus.core.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "papyrus.wiki.errors.exception_handler",
+    "EXCEPTION_HANDLER": "papyrus.core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -224,7 +222,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# Nesting accepted in a JSON body (papyrus.wiki.parsers); the size limit is DATA_UPLOAD_MAX_MEMORY_SIZE.
+# Nesting accepted in a JSON body (papyrus.core.parsers); the size limit is DATA_UPLOAD_MAX_MEMORY_SIZE.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # --- i18n / static ----------------------------------------------------------
@@ -243,12 +241,14 @@ STORAGES = {
 }
 
 # --- Operations -------------------------------------------------------------
-LOG_LEVEL = env("LOG_LEVEL", default="info")
+from ops.logging.conf import DEFAULTS as _LOGGING  # noqa: E402
+
+LOG_LEVEL = env("LOG_LEVEL", default=_LOGGING["LOG_LEVEL"])
 LOG_DIR = env("LOG_DIR", default=str(BASE_DIR / "logs"))
-LOG_MAX_SIZE = env("LOG_MAX_SIZE", default="20m")
-LOG_MAX_FILES = env("LOG_MAX_FILES", default="14d")
+LOG_MAX_SIZE = env("LOG_MAX_SIZE", default=_LOGGING["LOG_MAX_SIZE"])
+LOG_MAX_FILES = env("LOG_MAX_FILES", default=_LOGGING["LOG_MAX_FILES"])
 LOG_CONSOLE = env.bool("LOG_CONSOLE", default=False)  # the same JSON lines on stdout too (a container's log)
-LOG_FILES = env.bool("LOG_FILES", default=True)  # false: no files in LOG_DIR, stdout only (containers)
+LOG_FILES = env.bool("LOG_FILES", default=_LOGGING["LOG_FILES"])  # false: stdout only (containers)
 LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)  # every request's line whatever LOG_LEVEL says
 from ops.logging.config import build_logging  # noqa: E402
 
@@ -257,10 +257,8 @@ LOGGING = build_logging(level=LOG_LEVEL, directory=LOG_DIR, max_size=LOG_MAX_SIZ
                         service="papyrus", console=LOG_CONSOLE or not LOG_FILES, files=LOG_FILES,
                         requests=LOG_REQUESTS)
 
-SENTRY_DSN = env("SENTRY_DSN", default="")
-SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
-SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
-SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.1)
+globals().update(env.given(SENTRY_DSN=str, SENTRY_ENVIRONMENT=str, SENTRY_RELEASE=str,
+                           SENTRY_TRACES_SAMPLE_RATE=float))  # ops.errors: Sentry off without a DSN
 # Per-route shares of SENTRY_TRACES_SAMPLE_RATE (first match wins; docs/errors.md): probes never, the hot
 # cached page reads at a tenth, the slow and the writing routes at five and two times the default.
 SENTRY_TRACES_RULES = env.json("SENTRY_TRACES_RULES", default={
@@ -283,16 +281,24 @@ CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="") or env("METRICS_CLIENT_IP
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=env.int(
     "RATE_LIMIT_TRUSTED_PROXIES", default=1 if env("METRICS_CLIENT_IP_HEADER", default="") else 0))
 
-RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
-# Per-class overrides of ops.ratelimit.conf.DEFAULT_RULES, e.g. RATE_LIMIT_RULES='{"auth": {"limit": 5}}'.
-RATELIMIT_RULES = env.json("RATE_LIMIT_RULES", default={})
+# ops.ratelimit: RATE_LIMIT_RULES overrides per class its DEFAULT_RULES, e.g. '{"auth": {"limit": 5}}';
+# RATE_LIMIT_LEASE_MAX: tokens a web process leases per Redis call, for rules of >= 50 requests
+# (docs/redis.md); 1 = exact.
+globals().update(env.given(RATE_LIMIT_ENABLED=bool, RATELIMIT_RULES=(dict, "RATE_LIMIT_RULES"),
+                           RATELIMIT_LEASE_MAX=(int, "RATE_LIMIT_LEASE_MAX")))
 RATELIMIT_USER_RESOLVERS = ["papyrus.accounts.ratelimit.jwt_user_id"]
-# Tokens a web process leases per Redis call, for rules of >= 50 requests (docs/redis.md); 1 = exact.
-RATELIMIT_LEASE_MAX = env.int("RATE_LIMIT_LEASE_MAX", default=20)
 
-BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=False)
-BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="0 2 * * *")
-BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+# Backups (backups_app; its defaults in backups_app/conf.py): each BACKUP_* variable of .env.example
+# overrides the app's default when set.
+globals().update(env.given(
+    BACKUP_ENABLED=bool, BACKUP_SCHEDULE=str, BACKUP_DRILL_SCHEDULE=str, BACKUP_RETENTION_DAYS=int,
+    BACKUP_S3_PREFIX=str, BACKUP_S3_OBJECT_LOCK_DAYS=int, BACKUP_S3_OBJECT_LOCK_MODE=str,
+    BACKUP_COMPRESSION_LEVEL=int, BACKUP_COMPRESS_THREADS=int, BACKUP_SAFETY_COMPRESSION_LEVEL=int,
+    BACKUP_LOCK_TIMEOUT=int, BACKUP_QUEUE_TIMEOUT=int, BACKUP_MAX_AGE_HOURS=float, BACKUP_AGE_RECIPIENTS=list,
+    BACKUP_AGE_IDENTITY_FILE=str, BACKUP_SETTLE_INTERVAL=float,
+    BACKUP_PITR_ENABLED=bool, BACKUP_PITR_PREFIX=str, BACKUP_PITR_ARCHIVE_TIMEOUT=int, BACKUP_BASE_SCHEDULE=str,
+    BACKUP_PITR_RETENTION_DAYS=int, BACKUP_PITR_DRILL_SCHEDULE=str, BACKUP_PITR_PG_DSN=str, BACKUP_PITR_OS_USER=str,
+    BACKUP_PITR_BASE_QUEUE=str))
 BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / "backups"))
 BACKUP_S3_BUCKET = env("BACKUP_S3_BUCKET", default="")
 AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default="")
@@ -307,63 +313,43 @@ if BACKUP_S3_BUCKET:
     STORAGES["backups"] = s3_storage(bucket=BACKUP_S3_BUCKET, access_key=AWS_ACCESS_KEY_ID,
                                      secret_key=AWS_SECRET_ACCESS_KEY, region=AWS_REGION,
                                      endpoint_url=AWS_S3_ENDPOINT_URL)
-BACKUP_DRILL_SCHEDULE = env("BACKUP_DRILL_SCHEDULE", default="0 3 1 * *")  # monthly restore drill
-BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
-# S3 Object Lock on every upload (0 = off): the bucket must have Object Lock enabled.
-BACKUP_S3_OBJECT_LOCK_DAYS = env.int("BACKUP_S3_OBJECT_LOCK_DAYS", default=0)
-BACKUP_S3_OBJECT_LOCK_MODE = env("BACKUP_S3_OBJECT_LOCK_MODE", default="COMPLIANCE")  # or GOVERNANCE
-BACKUP_COMPRESSION_LEVEL = env.int("BACKUP_COMPRESSION_LEVEL", default=6)
-BACKUP_COMPRESS_THREADS = env.int("BACKUP_COMPRESS_THREADS", default=2)
-# The safety backup a restore takes of the live data: speed over size (one thread, beside the load).
-BACKUP_SAFETY_COMPRESSION_LEVEL = env.int("BACKUP_SAFETY_COMPRESSION_LEVEL", default=1)
-BACKUP_LOCK_TIMEOUT = env.int("BACKUP_LOCK_TIMEOUT", default=60)  # s; renewed while the holder lives
-# s a create/restore accepted by the API or the admin holds the lock waiting for a worker (then refused).
-BACKUP_QUEUE_TIMEOUT = env.int("BACKUP_QUEUE_TIMEOUT", default=600)
-BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26)  # health: newest success older = stale
 # Restore preflight warns when these signing secrets differ from the host that made the backup.
 BACKUP_FINGERPRINT_SETTINGS = ["SECRET_KEY", "JWT_SECRET"]
-# Client-side encryption with age: recipients (comma list of age1… keys; on when set) and the identity
-# file that decrypts (needed where restores, drills and verifies run).
-BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
-BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE", default="")
 # `backup restore-page`: how pages come back from a backup (as new revisions of the live pages).
 BACKUP_PAGE_RESTORER = "papyrus.wiki.services.page_restore_from_backup"
-# Beat entries for create (+cleanup) and the drill; the tasks do nothing unless BACKUP_ENABLED.
-from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
-
-# Seconds between beat's checks for a create/restore killed mid-way (settled, counted, maintenance ended).
-BACKUP_SETTLE_INTERVAL = env.float("BACKUP_SETTLE_INTERVAL", default=60)
-CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(schedule=BACKUP_SCHEDULE, drill_schedule=BACKUP_DRILL_SCHEDULE,
-                                                  settle_seconds=BACKUP_SETTLE_INTERVAL))
-# Point-in-time recovery (docs/pitr.md): WAL archived to BACKUP_S3_BUCKET under wal/ by barman-cloud.
-BACKUP_PITR_ENABLED = env.bool("BACKUP_PITR_ENABLED", default=False)
-BACKUP_PITR_PREFIX = env("BACKUP_PITR_PREFIX", default="wal/")
+# What a restore keeps of the live data besides the backups list: sign-in sessions (refresh token
+# families and their revocations), of users the restored data has. A backup file holds none of them.
+BACKUP_KEPT_MODELS = ["accounts.TokenFamily"]
+# Papyrus' names in Redis keys, pg_stat_activity, manifests' secret fingerprints, the restore's 503 and
+# the PITR archive's folder (docs/pitr.md: WAL under BACKUP_S3_BUCKET's wal/<server name>/).
+BACKUP_REDIS_PREFIX = "papyrus:backups:"
+BACKUP_PG_APPLICATION_NAME = "papyrus-backup"
+BACKUP_FINGERPRINT_LABEL = "papyrus backup secrets fingerprint v1"
+BACKUP_MAINTENANCE_MESSAGE = "Papyrus is restoring a backup; writes are paused. Try again shortly."
 BACKUP_PITR_SERVER_NAME = env("BACKUP_PITR_SERVER_NAME", default="papyrus")
-BACKUP_PITR_ARCHIVE_TIMEOUT = env.int("BACKUP_PITR_ARCHIVE_TIMEOUT", default=60)  # s: bounds loss when quiet
-BACKUP_BASE_SCHEDULE = env("BACKUP_BASE_SCHEDULE", default="30 1 * * *")  # base backup + retention
-BACKUP_PITR_RETENTION_DAYS = env.int("BACKUP_PITR_RETENTION_DAYS", default=BACKUP_RETENTION_DAYS)
-BACKUP_PITR_DRILL_SCHEDULE = env("BACKUP_PITR_DRILL_SCHEDULE", default="0 4 2 * *")  # monthly PITR drill
-BACKUP_PITR_PG_DSN = env("BACKUP_PITR_PG_DSN", default="")  # superuser conninfo; default: DB host/port, postgres
-BACKUP_PITR_OS_USER = env("BACKUP_PITR_OS_USER", default="postgres")
-# The Celery queue beat's base backup is sent to: "" = the default queue (any worker; it must run
-# where PGDATA's files are readable); compose: "pitr-base", consumed only by its pitr-base service.
-BACKUP_PITR_BASE_QUEUE = env("BACKUP_PITR_BASE_QUEUE", default="")
+# Beat entries: create (+cleanup), the restore drill and the settle check; PITR's base backup and drill
+# (the tasks do nothing unless BACKUP_ENABLED / BACKUP_PITR_ENABLED). The base backup goes to
+# BACKUP_PITR_BASE_QUEUE when set (compose: "pitr-base", consumed only where PGDATA is readable).
 from backups_app.pitr.schedule import beat_schedule as _pitr_beat_schedule  # noqa: E402
 from backups_app.pitr.schedule import task_routes as _pitr_task_routes  # noqa: E402
+from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=BACKUP_BASE_SCHEDULE,
-                                                drill_schedule=BACKUP_PITR_DRILL_SCHEDULE))
-CELERY_TASK_ROUTES = _pitr_task_routes(base_queue=BACKUP_PITR_BASE_QUEUE)
+CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(
+    schedule=globals().get("BACKUP_SCHEDULE"), drill_schedule=globals().get("BACKUP_DRILL_SCHEDULE"),
+    settle_seconds=globals().get("BACKUP_SETTLE_INTERVAL")))
+CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=globals().get("BACKUP_BASE_SCHEDULE"),
+                                                drill_schedule=globals().get("BACKUP_PITR_DRILL_SCHEDULE")))
+CELERY_TASK_ROUTES = _pitr_task_routes(base_queue=globals().get("BACKUP_PITR_BASE_QUEUE", ""))
 
-# Weekly error digest and performance summary (ops.reports), merged into the beat schedule.
-OPS_DIGEST_PROMETHEUS_URL = env("OPS_DIGEST_PROMETHEUS_URL", default="")
-OPS_DIGEST_METRICS_URL = env("OPS_DIGEST_METRICS_URL", default="http://127.0.0.1:8000/metrics")
-OPS_DIGEST_ERRORS_SCHEDULE = env("OPS_DIGEST_ERRORS_SCHEDULE", default="0 7 * * 1")
-OPS_DIGEST_PERFORMANCE_SCHEDULE = env("OPS_DIGEST_PERFORMANCE_SCHEDULE", default="15 7 * * 1")
+# Weekly error digest and performance summary (ops.reports; defaults in ops/reports/conf.py), merged
+# into the beat schedule.
+globals().update(env.given(OPS_DIGEST_PROMETHEUS_URL=str, OPS_DIGEST_METRICS_URL=str,
+                           OPS_DIGEST_ERRORS_SCHEDULE=str, OPS_DIGEST_PERFORMANCE_SCHEDULE=str))
 from ops.reports.schedule import beat_schedule as _ops_reports_beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE.update(_ops_reports_beat_schedule(errors_cron=OPS_DIGEST_ERRORS_SCHEDULE,
-                                                       performance_cron=OPS_DIGEST_PERFORMANCE_SCHEDULE))
+CELERY_BEAT_SCHEDULE.update(_ops_reports_beat_schedule(
+    errors_cron=globals().get("OPS_DIGEST_ERRORS_SCHEDULE"),
+    performance_cron=globals().get("OPS_DIGEST_PERFORMANCE_SCHEDULE")))
 
 # The deploy checklist (`manage.py ops_check`): ops.checklist's items plus Papyrus' own, in print order.
 # (/health's checks are listed in papyrus/urls.py.)

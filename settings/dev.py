@@ -2,7 +2,7 @@
 
 DEBUG is off unless DJANGO_DEBUG=1: Django's debug pages show request bodies (passwords),
 settings and every URL. Even with it on, API paths answer errors in JSON
-(papyrus.wiki.errors.JSONErrorMiddleware). `make run` generates DJANGO_SECRET_KEY and
+(papyrus.core.errors.JSONErrorMiddleware). `make run` generates DJANGO_SECRET_KEY and
 JWT_SECRET into var/secrets.env on its first run (scripts/run.py) unless they are set.
 """
 from .base import *  # noqa: F401,F403

@@ -42,6 +42,20 @@ class NonEmptyEnviron(MutableMapping):
 class Env(environ.Env):
     ENVIRON = NonEmptyEnviron()
 
+    def given(self, **casts) -> dict:
+        """{setting: value} of the variables named in `casts` that are set, each read with its cast
+        (str, bool, int, float, list, dict: JSON; or (cast, "VARIABLE") where the variable has another
+        name). The others are left out, so the app's own default (its conf.DEFAULTS) applies: a
+        settings module never restates an app's default."""
+        readers = {str: self.str, bool: self.bool, int: self.int, float: self.float, list: self.list,
+                   dict: self.json}
+        found = {}
+        for name, cast in casts.items():
+            cast, variable = cast if isinstance(cast, tuple) else (cast, name)
+            if variable in self.ENVIRON:
+                found[name] = readers[cast](variable)
+        return found
+
 
 def own_addresses() -> list[str]:
     """This host's addresses as its own name resolves them (a container's addresses on its networks)."""

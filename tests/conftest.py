@@ -5,7 +5,13 @@ from papyrus.accounts.models import User
 from papyrus.wiki import services
 from papyrus.wiki.models import Membership
 
+from tests import lanes
+
 PASSWORD = "s3cret-Pass!"
+
+
+def pytest_collection_modifyitems(config, items):
+    lanes.mark(items)  # the live and browser lanes, by path and fixture (tests/lanes.py)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from .. import conf
 from ..errors import BackupError
+from ..storage import storage
 
 TOOLS = ("barman-cloud-wal-archive", "barman-cloud-wal-restore", "barman-cloud-backup", "barman-cloud-restore",
          "barman-cloud-backup-delete")
@@ -114,8 +115,6 @@ def restore_command() -> str:
 
 
 def _s3():
-    from ..storage import storage
-
     return storage().connection.meta.client
 
 

@@ -21,7 +21,7 @@ def base_backup(*, immediate: bool = False) -> dict:
     pg_backup_start and reads PGDATA's files. A spread checkpoint (default) keeps the I/O gentle;
     `immediate` starts at once (operators waiting, tests, drills).
     """
-    name = "papyrus-" + timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    name = conf.pitr_server_name() + "-" + timezone.now().strftime("%Y%m%dT%H%M%SZ")
     began = time.monotonic()
     connect, secret_env = conninfo_args()
     cmd = [tool("barman-cloud-backup"), "--gzip", *cloud_args(), *connect, "-n", name,

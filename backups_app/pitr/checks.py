@@ -1,11 +1,13 @@
 """System checks for point-in-time recovery (ids backups_app.E101..., W101...)."""
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
+
+from ops.cron import cron_errors
 
 from .. import conf
-from ..schedule import InvalidCron, parse_cron
+from .barman import PitrError, missing_tools
+from .setup import problems
 
 
-@register("backups")
 def check_pitr(app_configs=None, **kwargs):
     if not conf.pitr_enabled():
         return []
@@ -14,13 +16,8 @@ def check_pitr(app_configs=None, **kwargs):
         problems.append(Error("BACKUP_PITR_ENABLED is set without BACKUP_S3_BUCKET",
                               hint="WAL is archived to BACKUP_S3_BUCKET under BACKUP_PITR_PREFIX (wal/).",
                               id="backups_app.E101"))
-    for setting, value, check_id in (("BACKUP_BASE_SCHEDULE", conf.base_schedule(), "backups_app.E102"),
-                                     ("BACKUP_PITR_DRILL_SCHEDULE", conf.pitr_drill_schedule(), "backups_app.E103")):
-        try:
-            parse_cron(value)
-        except InvalidCron as exc:
-            problems.append(Error(f"{setting} is not a valid cron string: {exc}", id=check_id))
-    from .barman import missing_tools
+    problems += cron_errors([("BACKUP_BASE_SCHEDULE", conf.base_schedule(), "backups_app.E102"),
+                             ("BACKUP_PITR_DRILL_SCHEDULE", conf.pitr_drill_schedule(), "backups_app.E103")])
 
     if missing_tools():
         problems.append(Warning(f"barman-cloud is not installed here ({', '.join(missing_tools())} missing)",
@@ -29,7 +26,6 @@ def check_pitr(app_configs=None, **kwargs):
     return problems
 
 
-@register(Tags.database)
 def check_archiving(app_configs=None, databases=None, **kwargs):
     """Archiving is expected: say so when the live server does not ship WAL to the bucket.
 
@@ -37,8 +33,6 @@ def check_archiving(app_configs=None, databases=None, **kwargs):
     """
     if not (databases and conf.pitr_enabled() and conf.s3_bucket()):
         return []
-    from .barman import PitrError
-    from .setup import problems
 
     try:
         found = problems()

@@ -6,6 +6,9 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from ..errors import BackupError
+from . import barman, recover, setup
+from .base import apply_retention, base_backup
+from .drill import run_drill
 
 PITR_ACTIONS = ("pitr-setup", "pitr-base", "pitr-list", "pitr", "pitr-drill")
 
@@ -29,8 +32,6 @@ def run_pitr_action(command, action: str, options: dict) -> None:
 
 
 def _setup(command, *, apply, **_):
-    from . import setup
-
     if not apply:
         command.stdout.write(setup.instructions())
         return
@@ -40,16 +41,12 @@ def _setup(command, *, apply, **_):
 
 
 def _base(command, **_):
-    from .base import apply_retention, base_backup
-
     taken = base_backup(immediate=True)
     apply_retention()
     command.stdout.write(command.style.SUCCESS(f"base backup {taken['name']} taken in {taken['seconds']:.1f}s"))
 
 
 def _list(command, **_):
-    from . import barman
-
     backups = barman.base_backups()
     for b in backups:
         command.stdout.write(f"{b['id']}  {b['name']:<26} ended {b['end_time']:%Y-%m-%dT%H:%M:%SZ}  "
@@ -60,8 +57,6 @@ def _list(command, **_):
 
 
 def _pitr(command, *, to, into, port, **_):
-    from . import recover
-
     if not to or not into:
         raise CommandError('pitr needs --to "2026-12-01T10:15:30Z" and --into DIR')
     if port is not None and not 0 < port < 65536:
@@ -80,8 +75,6 @@ def _pitr(command, *, to, into, port, **_):
 
 
 def _drill(command, **_):
-    from .drill import run_drill
-
     entry = run_drill()
     command.stdout.write(command.style.SUCCESS(
         f"PITR drill passed in {entry['durationSeconds']:.1f}s: recovered {entry['baseBackup']} to {entry['target']}, "

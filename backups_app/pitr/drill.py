@@ -94,7 +94,7 @@ def _switch_and_wait_archived(timeout: float) -> None:
     target inside a segment that is closed and archived after it.
     """
     with superuser_connection() as conn:
-        conn.execute("SELECT pg_create_restore_point('papyrus-pitr-drill')")
+        conn.execute("SELECT pg_create_restore_point(%s)", (conf.pitr_server_name() + "-pitr-drill",))
         switched = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -1,23 +1,27 @@
-"""PITR metrics, read at scrape time (only when BACKUP_PITR_ENABLED):
+"""PITR metrics, read at scrape time (only when BACKUP_PITR_ENABLED), under the
+project's metrics prefix:
 
-papyrus_pitr_wal_archive_age_seconds      how long written WAL has waited for the archive: 0 when
+<prefix>pitr_wal_archive_age_seconds      how long written WAL has waited for the archive: 0 when
                                           everything written is archived (an idle database is not a
                                           stall), else seconds since the last successful archive
-papyrus_pitr_last_archived_wal_timestamp_seconds, papyrus_pitr_archive_failures_total
+<prefix>pitr_last_archived_wal_timestamp_seconds, <prefix>pitr_archive_failures_total
                                           pg_stat_archiver's last_archived_time and failed_count
-papyrus_pitr_last_drill_timestamp_seconds (0 = never), papyrus_pitr_drill_duration_seconds,
-papyrus_pitr_failures_total{operation}    base backup, retention, restore, drill failures (Redis)
+<prefix>pitr_last_drill_timestamp_seconds (0 = never), <prefix>pitr_drill_duration_seconds,
+<prefix>pitr_failures_total{operation}    base backup, retention, restore, drill failures (Redis)
 """
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
+from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from ops import series
 
 from .. import conf, keys, pg
+from .drill import last_success
 
 log = logging.getLogger(__name__)
 OPERATIONS = ("pitr_base", "pitr_cleanup", "pitr_restore", "pitr_drill")
@@ -76,10 +80,7 @@ class PitrCollector:
         yield counter
 
     def _drills(self):
-        from .drill import last_success
-
         last = last_success() or {}
-        from datetime import datetime
 
         finished = datetime.fromisoformat(last["finishedAt"]).timestamp() if last.get("finishedAt") else 0.0
         for name, doc, value in (
@@ -109,7 +110,5 @@ _registered = False
 def register_default() -> None:
     global _registered
     if not _registered:
-        from prometheus_client import REGISTRY
-
         REGISTRY.register(PitrCollector())
         _registered = True

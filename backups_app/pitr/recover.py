@@ -8,7 +8,9 @@ operator's step (docs/pitr.md).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -106,8 +108,6 @@ def _check_directory(into: Path) -> None:
 
 
 def _check_port(port: int) -> None:
-    import socket
-
     with socket.socket() as s:
         if s.connect_ex(("127.0.0.1", port)) == 0:
             raise PitrError(f"port {port} is in use (the live server?): choose a free --port")
@@ -127,8 +127,6 @@ def _configure(datadir: Path, *, target: datetime, port: int | None) -> None:
 
 
 def _append_as_owner(path: Path, text: str) -> None:
-    import os
-
     with open(path, "a") as f:
         f.write(text)
     if os.geteuid() == 0:
@@ -192,7 +190,7 @@ def recovered_dsn(port: int, *, dbname: str | None = None) -> str:
 
 
 def start_instructions(result: Recovered) -> str:
-    # as root: runuser -u postgres --; not root (the compose image's papyrus user): the files are this user's
+    # as root: runuser -u postgres --; not root (an image's own user): the files are this user's
     pg_ctl = " ".join(barman.as_os_user([str(cluster.bin_dir() / "pg_ctl")]))
     return (f"To start it (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION exported for its "
             f"restore_command):\n  {pg_ctl} -D {result.datadir} "

@@ -9,7 +9,7 @@ from pathlib import Path
 from psycopg import sql
 
 from .. import conf
-from .barman import PitrError, archive_command
+from .barman import PitrError, archive_command, destination
 from .cluster import make_owned_dir, owner_ids, pg_ctl, superuser_connection
 
 RESTART_NEEDED = ("wal_level", "archive_mode")
@@ -21,7 +21,7 @@ def settings(*, credentials_file: str | None = None) -> dict[str, str]:
 
 
 def instructions() -> str:
-    """What an operator runs on a server Papyrus does not manage (ALTER SYSTEM as a superuser)."""
+    """What an operator runs on a server the project does not manage (ALTER SYSTEM as a superuser)."""
     lines = ["-- as a PostgreSQL superuser (psql -U postgres), then restart PostgreSQL:"]
     for name, value in settings().items():
         lines.append(f"ALTER SYSTEM SET {name} = {_literal(value)};")
@@ -96,8 +96,6 @@ def _write_credentials(directory: Path) -> Path:
 
 def problems() -> list[str]:
     """Why the live server does not archive to the configured bucket ([] when it does)."""
-    from .barman import destination
-
     values = current()
     found = []
     if values.get("wal_level") not in ("replica", "logical"):

@@ -5,6 +5,8 @@ from celery import shared_task
 
 from .. import conf, maintenance
 from .barman import PitrError
+from .base import apply_retention, base_backup
+from .drill import run_drill
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +25,8 @@ def scheduled_pitr_base_backup():
     """Beat (BACKUP_BASE_SCHEDULE): a base backup, then retention by BACKUP_PITR_RETENTION_DAYS.
 
     Sent to BACKUP_PITR_BASE_QUEUE (CELERY_TASK_ROUTES): the worker consuming it reads PGDATA.
-    Failures are counted (papyrus_pitr_failures_total{operation="base"|"cleanup"}) and logged.
+    Failures are counted (<prefix>pitr_failures_total{operation="base"|"cleanup"}) and logged.
     """
-    from .base import apply_retention, base_backup
-
     if not _may_run("base backup"):
         return
     try:
@@ -43,8 +43,6 @@ def scheduled_pitr_base_backup():
 @shared_task(name="backups_app.tasks.scheduled_pitr_drill", ignore_result=True)
 def scheduled_pitr_drill():
     """Beat (BACKUP_PITR_DRILL_SCHEDULE): recover to a recent second and compare with the live data."""
-    from .drill import run_drill
-
     if not _may_run("PITR drill"):
         return
     try:

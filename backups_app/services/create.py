@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .. import conf, crypto, dump, lock, names, pg, preflight, storage
+from .. import conf, crypto, dump, kept, lock, names, pg, preflight, storage
 from ..errors import BackupError, ReservationLost
 from ..metrics import record_failure
 from ..models import Backup
@@ -101,7 +101,7 @@ def _dump(path: Path, progress, snapshot_taken: threading.Event | None = None, *
         migrations = pg.applied_migrations(cursor)
         cmd = [pg.binary("pg_dump", major=pg.server_major(version_num)), "--no-owner", "--no-privileges",
                "--format=plain", f"--snapshot={snapshot}",
-               *[f"--exclude-table-data=public.{t}" for t in pg.EXCLUDED_DATA_TABLES]]
+               *[f"--exclude-table-data=public.{t}" for t in kept.excluded_data_tables()]]
         with ThreadPoolExecutor(max_workers=1) as counter:
             counts = counter.submit(pg.row_counts, conn.cursor())  # same snapshot, alongside the dump
             written = dump.write_atomically(cmd, pg.libpq_env(), path, level=level, threads=threads,

@@ -51,8 +51,8 @@ def _refuse_while_a_restore_session_runs() -> None:
     """psql may still be applying COMMIT for a restorer that just died: wait for it to end."""
     with pg.raw_connection(autocommit=True) as conn:
         busy = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                            "AND application_name = 'papyrus-backup' AND backend_xid IS NOT NULL "
-                            "AND pid <> pg_backend_pid()").fetchone()[0]
+                            "AND application_name = %s AND backend_xid IS NOT NULL "
+                            "AND pid <> pg_backend_pid()", (conf.pg_application_name(),)).fetchone()[0]
     if busy:
         raise Busy("a restore's psql session is still running in the database; try again in a moment")
 

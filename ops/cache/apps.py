@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from . import checks as cache_checks
 
 
 class CacheConfig(AppConfig):
@@ -7,8 +10,4 @@ class CacheConfig(AppConfig):
     verbose_name = "Redis cache"
 
     def ready(self):
-        from django.core import checks
-
-        from . import checks as cache_checks
-
         checks.register(cache_checks.check_cache_backend, checks.Tags.caches)

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.core.checks import register
+from django.core.signals import setting_changed
+
+from . import checks, sampling, sentry
 
 
 class ErrorsConfig(AppConfig):
@@ -7,9 +11,7 @@ class ErrorsConfig(AppConfig):
     verbose_name = "Error tracking"
 
     def ready(self):
-        from django.core.signals import setting_changed
-
-        from . import checks, sampling, sentry  # noqa: F401 - registers checks
+        register(checks.check_sentry_settings)
 
         setting_changed.connect(sampling.forget_on_setting_change)
 

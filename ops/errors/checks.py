@@ -1,18 +1,16 @@
 """System checks: a DSN Sentry would reject, a sample rate outside 0..1, a traces rule that does not compile."""
 import re
 
-from django.core.checks import Error, register
+from django.core.checks import Error
+from sentry_sdk.utils import BadDsn, Dsn
 
 from . import conf, sampling
 
 
-@register()
 def check_sentry_settings(app_configs=None, **kwargs):
     errors = []
     value = conf.dsn()
     if value:
-        from sentry_sdk.utils import BadDsn, Dsn
-
         try:
             Dsn(value)
         except BadDsn:

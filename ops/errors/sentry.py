@@ -17,6 +17,7 @@ import sys
 import sentry_sdk
 from django.core.signals import got_request_exception
 from sentry_sdk.scope import add_global_event_processor
+from sentry_sdk.utils import BadDsn, Dsn, event_from_exception
 
 from ops import requestfacts
 from ops.logging import context
@@ -37,9 +38,8 @@ def init_sentry() -> bool:
     if not dsn or _initialised:
         return bool(dsn) and _initialised
     # Imported here: a process without a DSN never loads the integrations.
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.logging import ignore_logger
-    from sentry_sdk.utils import BadDsn, Dsn
+    from sentry_sdk.integrations.celery import CeleryIntegration  # noqa: PLC0415
+    from sentry_sdk.integrations.logging import ignore_logger  # noqa: PLC0415
 
     try:
         Dsn(dsn)
@@ -86,7 +86,6 @@ def capture_request_exception(sender=None, request=None, **kwargs) -> None:
     """
     if unavailable.database_unavailable(sys.exc_info()[1]):
         return
-    from sentry_sdk.utils import event_from_exception
 
     client = sentry_sdk.get_client()
     event, hint = event_from_exception(sys.exc_info(), client_options=client.options,

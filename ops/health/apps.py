@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+from . import checks
+from .heartbeat import connect_signals
 
 
 class HealthConfig(AppConfig):
@@ -7,7 +11,6 @@ class HealthConfig(AppConfig):
     verbose_name = "Health checks"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers system checks
-        from .heartbeat import connect_signals
+        register(checks.check_health_settings)
 
         connect_signals()  # a Celery worker writes the heartbeat the celery check reads

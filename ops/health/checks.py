@@ -1,10 +1,9 @@
 """System checks for the health settings."""
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 from . import conf
 
 
-@register()
 def check_health_settings(app_configs=None, **kwargs):
     try:
         if conf.timeout() <= 0:

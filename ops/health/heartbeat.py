@@ -13,15 +13,13 @@ import socket
 import threading
 import time
 
-from . import conf
+from . import conf, connection
 
 logger = logging.getLogger("ops.health")
 
 
 def _client():
-    from .probes import Redis
-
-    return Redis().client()
+    return connection.client()
 
 
 def beat(client, hostname: str, now: float | None = None) -> None:
@@ -94,7 +92,7 @@ def on_worker_shutdown(sender=None, **kwargs) -> None:
 def connect_signals() -> None:
     """Called from AppConfig.ready(): only a Celery worker ever sends these signals."""
     try:
-        from celery.signals import worker_ready, worker_shutdown
+        from celery.signals import worker_ready, worker_shutdown  # noqa: PLC0415 - Celery is optional here
     except ImportError:  # a project without Celery has no celery check either
         return
     worker_ready.connect(on_worker_ready, weak=False, dispatch_uid="ops.health.heartbeat.ready")

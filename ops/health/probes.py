@@ -10,11 +10,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
-from ops.cache.client import is_redis_cache, redis_client, url_client
 from ops.logging.masking import mask_url_passwords
 
-from . import conf
+from . import conf, connection
 from .base import CheckFailed, HealthCheck
+from .heartbeat import fresh_workers
 
 
 class Database(HealthCheck):
@@ -63,14 +63,10 @@ class Redis(HealthCheck):
 
     def cache_alias(self) -> str | None:
         """The django-redis cache to go through, or None when there is none (REDIS_URL is used)."""
-        alias = self.alias or conf.redis_cache_alias()
-        return alias if is_redis_cache(alias) else None
+        return connection.cache_alias(self.alias)
 
     def client(self):
-        alias = self.cache_alias()
-        if alias is not None:
-            return redis_client(alias)
-        return url_client(conf.redis_server_url(), timeout=self.budget())
+        return connection.client(self.alias, timeout=self.budget())
 
     def where(self) -> str:
         """Where the client connects, printable (passwords masked)."""
@@ -89,8 +85,6 @@ class Celery(HealthCheck):
     name = "celery"
 
     def run(self):
-        from .heartbeat import fresh_workers
-
         try:
             workers = fresh_workers(Redis().client())
         except Exception as exc:  # noqa: BLE001

@@ -1,4 +1,4 @@
-"""The health endpoints; the checks each one runs are listed by whoever includes them (STYLE.md habit 5).
+"""The health endpoints; whoever includes them lists the checks each one runs (django-health-check's habit).
 
     path("", include(health_patterns(checks=[Database(), Redis(), Celery(), MyCheck()],
                                      ready=[Database(), Redis()])))

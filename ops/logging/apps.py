@@ -1,4 +1,9 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+# Importing celery connects its Celery signals: at import, as a project's celery.py may load it
+# before Django is set up (see ops/logging/celery.py).
+from . import celery, checks  # noqa: F401
 
 
 class LoggingConfig(AppConfig):
@@ -7,4 +12,4 @@ class LoggingConfig(AppConfig):
     verbose_name = "Structured logging"
 
     def ready(self):
-        from . import celery, checks  # noqa: F401 - connects Celery signals, registers checks
+        register(checks.check_logging_settings)

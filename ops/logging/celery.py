@@ -7,6 +7,7 @@ Django is set up should also `import ops.logging.celery` there (a project's cele
 import logging.config
 
 from celery import signals
+from django.conf import settings
 
 from . import context
 
@@ -18,8 +19,6 @@ USER_EMAIL = "ops_user_email"
 @signals.setup_logging.connect(weak=False, dispatch_uid="ops_logging_setup")
 def use_django_logging(**kwargs):
     """Workers and beat use settings.LOGGING (the same files as the web) instead of Celery's own."""
-    from django.conf import settings
-
     logging.config.dictConfig(settings.LOGGING)
 
 

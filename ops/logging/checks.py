@@ -1,12 +1,11 @@
 """System checks: LOG_* values that build_logging() had to replace with defaults, and LOG_DIR."""
 import os
 
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 from . import conf
 
 
-@register()
 def check_logging_settings(app_configs=None, **kwargs):
     errors = []
     for parse, value, name, check_id in (

@@ -1,16 +1,18 @@
-"""Settings of the logging app, read at call time (override_settings works).
-
-LOG_LEVEL = "info"        # error | warn | info | http | debug
-LOG_DIR = "./logs"        # error.log, combined.log and YYYY-MM-DD.log live here
-LOG_MAX_SIZE = "20m"      # rotate a file when it reaches this size (b, k, m, g)
-LOG_MAX_FILES = "14d"     # "14d": keep 14 days of rotated files; "14": keep 14 files
-LOG_FILES = True          # False: JSON lines on stdout only, nothing in LOG_DIR (containers)
-"""
+"""Settings of the logging app: defaults declared once in DEFAULTS, read at call time (ops.appsettings)."""
 import re
 
-from django.conf import settings
+from ops.appsettings import AppSettings
 
 from .levels import level_number
+
+DEFAULTS = {
+    "LOG_LEVEL": "info",                  # error | warn | info | http | debug
+    "LOG_DIR": "./logs",                  # error.log, combined.log and YYYY-MM-DD.log live here
+    "LOG_MAX_SIZE": "20m",                # rotate a file when it reaches this size (b, k, m, g)
+    "LOG_MAX_FILES": "14d",               # "14d": keep 14 days of rotated files; "14": keep 14 files
+    "LOG_FILES": True,                    # False: JSON lines on stdout only, nothing in LOG_DIR (containers)
+}
+app_settings = AppSettings(DEFAULTS)
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)b?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -34,23 +36,23 @@ def parse_retention(value) -> tuple[str, int]:
 
 
 def log_level() -> str:
-    return getattr(settings, "LOG_LEVEL", "info")
+    return app_settings.LOG_LEVEL
 
 
 def log_dir() -> str:
-    return str(getattr(settings, "LOG_DIR", "./logs"))
+    return str(app_settings.LOG_DIR)
 
 
 def log_files() -> bool:
-    return bool(getattr(settings, "LOG_FILES", True))
+    return bool(app_settings.LOG_FILES)
 
 
 def log_max_size() -> str:
-    return str(getattr(settings, "LOG_MAX_SIZE", "20m"))
+    return str(app_settings.LOG_MAX_SIZE)
 
 
 def log_max_files() -> str:
-    return str(getattr(settings, "LOG_MAX_FILES", "14d"))
+    return str(app_settings.LOG_MAX_FILES)
 
 
 __all__ = ["parse_size", "parse_retention", "level_number", "log_level", "log_dir", "log_max_size",

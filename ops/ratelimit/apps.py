@@ -1,4 +1,12 @@
+import logging
+
 from django.apps import AppConfig
+from django.core import checks
+from django.core.signals import setting_changed
+
+from . import checks as ratelimit_checks
+from . import rules
+from .backends.redis import CacheOutageHandler
 
 
 class RateLimitConfig(AppConfig):
@@ -7,12 +15,6 @@ class RateLimitConfig(AppConfig):
     verbose_name = "Rate limiting"
 
     def ready(self):
-        from django.core import checks
-        from django.core.signals import setting_changed
-
-        from . import checks as ratelimit_checks
-        from . import rules
-
         checks.register(ratelimit_checks.check_rules)
         checks.register(ratelimit_checks.check_backend)
         setting_changed.connect(rules.forget_on_setting_change)
@@ -21,10 +23,6 @@ class RateLimitConfig(AppConfig):
 
 def _watch_cache_outages() -> None:
     """The response cache notices a dead Redis first: its warnings end this process's leases."""
-    import logging
-
-    from .backends.redis import CacheOutageHandler
-
     cache_logger = logging.getLogger("ops.cache")
     if not any(isinstance(h, CacheOutageHandler) for h in cache_logger.handlers):
         cache_logger.addHandler(CacheOutageHandler())

@@ -1,14 +1,4 @@
-"""ops.ratelimit settings, read at call time so `override_settings` works.
-
-    RATE_LIMIT_ENABLED = True           # False turns every limit off (load tests)
-    RATELIMIT_BACKEND = "ops.ratelimit.backends.redis.RedisBackend"   # or ...locmem.LocMemBackend
-    RATELIMIT_CACHE_ALIAS = "default"   # the django-redis cache whose Redis holds the counters
-    RATELIMIT_RULES = {}                # per-class overrides merged over DEFAULT_RULES (see below)
-    # The client IP is ops.requestfacts.client_ip: TRUSTED_PROXIES (RATELIMIT_TRUSTED_PROXIES still read).
-    RATELIMIT_USER_RESOLVERS = []       # dotted callables(request) -> user id or None, tried in order
-    RATELIMIT_EXEMPT_PATHS = [r"^/health", r"^/metrics", r"^/static/"]
-    RATELIMIT_LEASE_MAX = 20            # tokens a process takes per Redis call (1 = a call per request)
-    RATELIMIT_LEASE_SECONDS = 1.0       # a lease's life; its unused tokens go back with the next call
+"""ops.ratelimit settings: defaults declared once in DEFAULTS, read at call time (ops.appsettings).
 
 A rule: {"limit": N, "period": seconds, "methods": [...], "paths": [regex...], "keys": [...],
 "limits": {key: N}}. The first rule (in order) whose method and path match applies. Keys say who is
@@ -18,7 +8,20 @@ has its own budget of `limit` requests per `period` ("limits" gives a key anothe
 must fit in all of them. A key on a body field alone ("body:email") lets anyone spend another
 person's budget from anywhere: the default sign-in rule never does that.
 """
-from django.conf import settings
+from ops.appsettings import AppSettings
+
+DEFAULTS = {
+    "RATE_LIMIT_ENABLED": True,           # False turns every limit off (load tests)
+    "RATELIMIT_BACKEND": "ops.ratelimit.backends.redis.RedisBackend",  # or ...locmem.LocMemBackend
+    "RATELIMIT_CACHE_ALIAS": "default",   # the django-redis cache whose Redis holds the counters
+    "RATELIMIT_RULES": {},                # per-class overrides merged over DEFAULT_RULES (see below)
+    # The client IP is ops.requestfacts.client_ip: TRUSTED_PROXIES (RATELIMIT_TRUSTED_PROXIES still read).
+    "RATELIMIT_USER_RESOLVERS": [],       # dotted callables(request) -> user id or None, tried in order
+    "RATELIMIT_EXEMPT_PATHS": [r"^/health", r"^/metrics", r"^/static/"],
+    "RATELIMIT_LEASE_MAX": 20,            # tokens a process takes per Redis call (1 = a call per request)
+    "RATELIMIT_LEASE_SECONDS": 1.0,       # a lease's life; its unused tokens go back with the next call
+}
+app_settings = AppSettings(DEFAULTS)
 
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 READ_METHODS = ["GET", "HEAD"]
@@ -37,38 +40,38 @@ DEFAULT_RULES = {
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "RATE_LIMIT_ENABLED", True))
+    return bool(app_settings.RATE_LIMIT_ENABLED)
 
 
 def backend_path() -> str:
-    return getattr(settings, "RATELIMIT_BACKEND", "ops.ratelimit.backends.redis.RedisBackend")
+    return app_settings.RATELIMIT_BACKEND
 
 
 def cache_alias() -> str:
-    return getattr(settings, "RATELIMIT_CACHE_ALIAS", "default")
+    return app_settings.RATELIMIT_CACHE_ALIAS
 
 
 def rule_overrides() -> dict:
-    return getattr(settings, "RATELIMIT_RULES", {}) or {}
+    return app_settings.RATELIMIT_RULES or {}
 
 
 def user_resolvers() -> list[str]:
-    return list(getattr(settings, "RATELIMIT_USER_RESOLVERS", []))
+    return list(app_settings.RATELIMIT_USER_RESOLVERS)
 
 
 def exempt_paths() -> list[str]:
-    return list(getattr(settings, "RATELIMIT_EXEMPT_PATHS", [r"^/health", r"^/metrics", r"^/static/"]))
+    return list(app_settings.RATELIMIT_EXEMPT_PATHS)
 
 
 LEASE_FRACTION = 50  # a lease is at most limit / 50 tokens: 2 % of a budget per process
 
 
 def lease_max() -> int:
-    return max(1, int(getattr(settings, "RATELIMIT_LEASE_MAX", 20) or 1))
+    return max(1, int(app_settings.RATELIMIT_LEASE_MAX or 1))
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "RATELIMIT_LEASE_SECONDS", 1.0))
+    return float(app_settings.RATELIMIT_LEASE_SECONDS)
 
 
 def lease_size(limit: int) -> int:

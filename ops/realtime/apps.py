@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from . import checks as realtime_checks
+from . import metrics, registry
 
 
 class RealtimeConfig(AppConfig):
@@ -7,11 +11,6 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime (WebSockets)"
 
     def ready(self):
-        from django.core import checks
-
-        from . import checks as realtime_checks
-        from . import metrics, registry
-
         checks.register(realtime_checks.check_channel_layer)
         checks.register(realtime_checks.check_settings)
         registry.add_listener(metrics.record)

@@ -9,9 +9,9 @@ number it takes for that group, so persistent Redis shows those gaps too.
 
 Sync callers (views, services, Celery) on channels-redis' pub/sub layer with one host do not go
 through asyncio: two blocking round trips — the numbering script, then one pipeline of PUBLISH
-commands, one per group, in the layer's own channel names and serialization — cost a write
-~0.1 ms of CPU where the event-loop thread cost ~0.7 ms (bench.realtime). Other layers (the
-sorted-set RedisChannelLayer, sharded hosts) take the asyncio path below.
+commands, one per group, in the layer's own channel names and serialization — cost a write a
+fraction of the CPU the event-loop thread did (docs/benchmarks.md, "Figures behind code choices").
+Other layers (the sorted-set RedisChannelLayer, sharded hosts) take the asyncio path below.
 
 A dead Redis costs a write microseconds, not the client's reconnect-and-retry time: a circuit
 breaker per Redis host opens at the first failed broadcast; while open, broadcasts fail at once

@@ -8,16 +8,12 @@ import threading
 import weakref
 
 import redis
-import redis.sentinel
-
-from channels_redis.utils import create_pool, decode_hosts
+from channels_redis.utils import decode_hosts
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from redis import asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.retry import Retry as SyncRetry
+
+from ops.cache.client import host_client
 
 from . import conf
 
@@ -51,11 +47,7 @@ def client() -> aioredis.Redis:
     per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
     name = repr(sorted(host.items()))
     if name not in per_loop:
-        # After a Redis restart pooled connections are dead: reconnect and retry, on
-        # connection errors only (a timed-out INCR may have been applied).
-        resilient = {**host, "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
-                     "retry_on_error": [RedisConnectionError]}
-        per_loop[name] = aioredis.Redis(connection_pool=create_pool(resilient))
+        per_loop[name] = host_client(host, asynchronous=True)
     return per_loop[name]
 
 
@@ -65,9 +57,8 @@ _sync_lock = threading.Lock()
 
 def sync_client(host: dict | None = None) -> redis.Redis:
     """A blocking client for `host` (default: host_config()) for sync callers — views, services,
-    Celery tasks — one pool per process and host, built the way channels-redis' create_pool builds
-    its asyncio pools (an address URL or a Sentinel master). Each command waits at most
-    REALTIME_SEND_TIMEOUT; dead pooled connections are retried, on connection errors only."""
+    Celery tasks — one pool per process and host (ops.cache.client.host_client). Each command waits
+    at most REALTIME_SEND_TIMEOUT; dead pooled connections are retried, on connection errors only."""
     host, timeout = dict(host or host_config()), conf.send_timeout()
     # A forked worker must not share its parent's sockets; a changed timeout needs a new pool.
     key = (os.getpid(), timeout, repr(sorted(host.items())))
@@ -76,17 +67,7 @@ def sync_client(host: dict | None = None) -> redis.Redis:
         return found
     with _sync_lock:
         if key not in _sync_clients:
-            options = {"socket_timeout": timeout, "socket_connect_timeout": timeout,
-                       "retry": SyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 3),
-                       "retry_on_error": [RedisConnectionError]}
-            if "address" in host:
-                address = host.pop("address")
-                pool = redis.ConnectionPool.from_url(address, **{**options, **host})
-            else:
-                master, sentinels = host.pop("master_name"), host.pop("sentinels")
-                sentinel = redis.sentinel.Sentinel(sentinels, sentinel_kwargs=host.pop("sentinel_kwargs", None))
-                pool = redis.sentinel.SentinelConnectionPool(master, sentinel, **{**options, **host})
-            _sync_clients[key] = redis.Redis(connection_pool=pool)
+            _sync_clients[key] = host_client(host, socket_timeout=timeout, socket_connect_timeout=timeout)
         return _sync_clients[key]
 
 

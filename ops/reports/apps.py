@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+from . import checks
 
 
 class ReportsConfig(AppConfig):
@@ -7,4 +10,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "Weekly reports"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        register(checks.check_digest_schedules)

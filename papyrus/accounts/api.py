@@ -7,11 +7,10 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from papyrus.wiki.errors import Conflict
+from papyrus.core.errors import Conflict
 
 from . import password_reset, registration, services
-from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
-from .cookies import clear_auth_cookies, set_auth_cookies
+from .cookies import ACCESS_COOKIE, REFRESH_COOKIE, clear_auth_cookies, set_auth_cookies
 from .origin import refuse_cross_site_with_cookies
 from .serializers import (InvitationCreatedSerializer, InvitationSerializer, LoginSerializer, MessageSerializer,
                           PasswordResetConfirmSerializer, PasswordResetSerializer, RefreshSerializer,

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core.checks import register
+
+from . import checks
 
 
 class AccountsConfig(AppConfig):
@@ -7,8 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from django.core.checks import register
-
-        from . import checks, principal  # noqa: F401 - principal connects user changes and restores → cached principals
+        from . import receivers  # noqa: PLC0415 - imports models: only once the app registry is ready
 
         register(checks.check_registration)
+        receivers.connect()

@@ -1,7 +1,8 @@
 """The two auth cookies, always written accessToken first."""
 from django.conf import settings
 
-from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
+ACCESS_COOKIE = "accessToken"
+REFRESH_COOKIE = "refreshToken"
 
 
 def set_auth_cookies(response, access: str, refresh: str | None) -> None:

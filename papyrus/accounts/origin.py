@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from rest_framework.exceptions import PermissionDenied
 
+from .cookies import ACCESS_COOKIE, REFRESH_COOKIE
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})  # "none": typed URL, bookmark
 
@@ -54,7 +56,5 @@ def refuse_cross_site(request) -> None:
 
 def refuse_cross_site_with_cookies(request) -> None:
     """For endpoints that read the auth cookies themselves (refresh, logout)."""
-    from .authentication import ACCESS_COOKIE, REFRESH_COOKIE
-
     if ACCESS_COOKIE in request.COOKIES or REFRESH_COOKIE in request.COOKIES:
         refuse_cross_site(request)

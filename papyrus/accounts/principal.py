@@ -7,9 +7,9 @@ ops.cache namespace ("auth") and fetched in the same pipeline as the revocation 
 token's session (revocation.py), so a signed-in request costs what an anonymous one does plus one
 round trip that it paid for the revocation check anyway.
 
-Freshness: a save or delete of the user (signals below), or of anything a part holds (its owner
-calls `invalidate_user`, as the wiki does for memberships), bumps that user's scope after commit; a restore bumps the whole namespace (papyrus.wiki.receivers'
-restore handler calls `invalidate_all`). Entries are stamped with the generations read before
+Freshness: a save or delete of the user (papyrus.accounts.receivers), or of anything a part holds (its owner
+calls `invalidate_user`, as the wiki does for memberships), bumps that user's scope after commit; a
+restore bumps the whole namespace (receivers.py calls `invalidate_all`). Entries are stamped with the generations read before
 the database was, so a lookup racing a change never caches the old state as current (see
 ops.cache.namespace). Writes that bypass the ORM's signals (QuerySet.update() of users or
 memberships) must call `invalidate_user`.
@@ -24,10 +24,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
-from backups_app.signals import restore_committed
 from ops.cache.namespace import VersionedNamespace
 
 from . import conf
@@ -109,17 +106,4 @@ def invalidate_all() -> bool:
     return _namespace().invalidate() is not None
 
 
-@receiver(post_save, sender="accounts.User", dispatch_uid="accounts-principal-user-saved")
-@receiver(post_delete, sender="accounts.User", dispatch_uid="accounts-principal-user-deleted")
-def _user_changed(sender, instance, update_fields=None, **kwargs):
-    # A new user too: "no such user" may be cached for its id (a token from before a restore).
-    if update_fields and set(update_fields) <= {"last_login", "password"}:
-        return  # neither is cached
-    invalidate_user(instance.pk)
 
-
-
-@receiver(restore_committed, dispatch_uid="accounts-principal-invalidate-on-restore")
-def _restored(sender, **kwargs):
-    if not invalidate_all():
-        raise RuntimeError("the cached principals (Redis) could not be invalidated")

@@ -7,28 +7,17 @@ REFRESH_REUSE_GRACE_SECONDS, a new access cookie only (the winner's refresh cook
 """
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.exceptions import InvalidToken
 
 from papyrus.accounts import services as accounts
-from papyrus.accounts.authentication import ACCESS_COOKIE, REFRESH_COOKIE, CookieJWTAuthentication
-from papyrus.accounts.cookies import clear_auth_cookies, set_auth_cookies
-
-
-def _from_access(raw: str | None):
-    if not raw:
-        return None
-    auth = CookieJWTAuthentication()
-    try:
-        return auth.get_user(auth.get_validated_token(raw.encode()))
-    except (InvalidToken, AuthenticationFailed):
-        return None
+from papyrus.accounts.authentication import CookieJWTAuthentication, access_token
+from papyrus.accounts.cookies import REFRESH_COOKIE, clear_auth_cookies, set_auth_cookies
 
 
 def _resolve(request):
-    user = _from_access(request.COOKIES.get(ACCESS_COOKIE))
-    if user is not None:
-        return user
+    found = access_token(request.META.get("HTTP_AUTHORIZATION"), request.COOKIES)  # the API's token rule
+    authenticated = CookieJWTAuthentication().user_for(found[0]) if found else None
+    if authenticated is not None:
+        return authenticated[0]
     refresh = request.COOKIES.get(REFRESH_COOKIE)
     if not refresh:
         return AnonymousUser()

@@ -7,10 +7,11 @@ class WikiConfig(AppConfig):
     verbose_name = "Wiki"
 
     def ready(self):
-        from . import cache  # noqa: F401 - connects response-cache invalidation to page writes
-        from . import realtime  # noqa: F401  connects the page_changed → WebSocket broadcaster
-        from . import receivers  # noqa: F401 - a restore (backups_app) invalidates the response cache
-        from papyrus.accounts import principal
+        # These import models: only once the app registry is ready (Django's ready() convention).
+        from papyrus.accounts import principal  # noqa: PLC0415
 
-        from .permissions import principal_teams, teams_by_id  # also connects membership → principal
+        from . import receivers  # noqa: PLC0415
+        from .permissions import principal_teams, teams_by_id  # noqa: PLC0415
+
+        receivers.connect()
         principal.register_part("team_roles", compute=principal_teams, convert=teams_by_id)

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from rest_framework.response import Response
 
 from ops.cache.namespace import VersionedNamespace
 
 from .permissions import team_ids_of
-from .signals import page_changed
+from .serializers import PageSerializer
 
 pages = VersionedNamespace("wiki", ttl=300)
 
@@ -89,10 +86,8 @@ def page_entry(page_id: int) -> tuple:
     return ("page", page_id)
 
 
-@receiver(page_changed, dispatch_uid="wiki-cache-invalidate-on-page-change")
 def invalidate_on_page_change(sender, page, event="", **kwargs):
     if event == "page.created":  # also store the new page's entry: its creator reads it next
-        from .serializers import PageSerializer
 
         pages.invalidate_new(page_scope(page.pk), team_scope(page.team_id), ALL, parts=page_entry(page.pk),
                              value=PageSerializer(page).data)
@@ -100,7 +95,6 @@ def invalidate_on_page_change(sender, page, event="", **kwargs):
         pages.invalidate(page_scope(page.pk), team_scope(page.team_id), ALL)
 
 
-@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="wiki-cache-invalidate-on-user-change")
 def invalidate_on_user_change(sender, created=False, update_fields=None, **kwargs):
     # A new user appears in no cached page; a login only touches last_login (and a rehash the password).
     if created or (update_fields and set(update_fields) <= {"last_login", "password"}):

@@ -1,13 +1,10 @@
 """Who may read and who may write a page.
 
 A user authenticated by a token carries `team_roles` ({team id: role}, cached with the user by
-papyrus.accounts.principal, kept current by the receivers below); other users (the admin's
+papyrus.accounts.principal, kept current by papyrus.wiki.receivers); other users (the admin's
 session, a Celery task's) cost a membership query where a check needs one.
 """
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
-from papyrus.accounts import principal
 
 from .models import Membership, Page
 
@@ -21,12 +18,6 @@ def principal_teams(user_id) -> list[list]:
 
 def teams_by_id(teams: list[list]) -> dict[int, str]:
     return {int(team_id): role for team_id, role in teams}
-
-
-@receiver(post_save, sender=Membership, dispatch_uid="wiki-principal-membership-saved")
-@receiver(post_delete, sender=Membership, dispatch_uid="wiki-principal-membership-deleted")
-def _membership_changed(sender, instance, **kwargs):
-    principal.invalidate_user(instance.user_id)
 
 
 def _roles(user) -> dict | None:

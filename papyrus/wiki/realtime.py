@@ -10,15 +10,11 @@ membership of the user is saved or deleted: the open connections re-read their t
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from ops import metrics
 from ops.realtime import registry
 from ops.realtime.broadcast import BroadcastError, group_send_sync, publish_sync
 
-from .models import Membership
-from .signals import page_changed
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +50,6 @@ def page_summary(page) -> dict:
     }
 
 
-@receiver(page_changed, dispatch_uid="papyrus.wiki.realtime.broadcast_page_change")
 def broadcast_page_change(sender, event: str, page, **kwargs) -> None:
     """Publish the write to the page's and the event stream's subscribers. The write has
     committed already: a Redis failure is logged (subscribers see a seq gap), never raised."""
@@ -65,7 +60,6 @@ def broadcast_page_change(sender, event: str, page, **kwargs) -> None:
         logger.warning("realtime broadcast of %s for page %s failed: %s", event, page.pk, exc)
 
 
-@receiver([post_save, post_delete], sender=Membership, dispatch_uid="papyrus.wiki.realtime.membership_changed")
 def membership_changed(sender, instance, **kwargs) -> None:
     """Every write path (admin, services, shell, a team's cascade delete) saves or deletes the
     row: tell the user's open event streams once it has committed, so they re-subscribe."""

@@ -54,9 +54,9 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return f"{base}-{n}"
 
 
-# The one INSERT of a new page, written out: Model.save() spent ~0.25 ms of CPU building it on every
-# create (bench.k6steps). Page has no save signals; version and search_vector as a raw INSERT
-# leaves them (db_default 0, the trigger of migration 0002).
+# The one INSERT of a new page, written out: Model.save() cost CPU building it on every create
+# (docs/benchmarks.md, "Figures behind code choices"). Page has no save signals; version and
+# search_vector as a raw INSERT leaves them (db_default 0, the trigger of migration 0002).
 INSERT_SQL = """
 INSERT INTO wiki_page (title, slug, content, tags, folder, author_id, team_id, created_at, updated_at)
 VALUES (%(title)s, %(slug)s, %(content)s, %(tags)s, %(folder)s, %(author)s, %(team)s, %(now)s, %(now)s)

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from backups_app import checks, keys, maintenance, metrics, schedule, selectors, tasks
 from backups_app.models import Backup
+from ops.cron import InvalidCron, parse_cron
 
 
 @pytest.fixture(autouse=True)
@@ -107,10 +108,10 @@ def test_freshness_for_health_checks(settings):
 
 
 def test_cron_strings_become_celery_crontabs():
-    assert str(schedule.parse_cron("0 2 * * *")).startswith("<crontab: 0 2 * * *")
+    assert str(parse_cron("0 2 * * *")).startswith("<crontab: 0 2 * * *")
     for bad in ("", "0 2 * *", "61 * * * *", "* * * * * *", "0 25 * * *"):
-        with pytest.raises(schedule.InvalidCron):
-            schedule.parse_cron(bad)
+        with pytest.raises(InvalidCron):
+            parse_cron(bad)
     entries = schedule.beat_schedule(schedule="*/5 * * * *", drill_schedule="0 3 1 * *")
     assert entries["backups-create"]["task"] == "backups_app.tasks.scheduled_backup"
     assert entries["backups-drill"]["task"] == "backups_app.tasks.scheduled_drill"

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from scripts.services import port_open
-from tests.support.live import ROOT
+from tests.support.live import ROOT, pid_alive
 from tests.support.wait import wait_until
 
 # The command under test: leaves a server-like process in a session of its own (as LiveServer
@@ -28,14 +28,6 @@ def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1].split("/")[0])
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_sigterm_stops_the_child_its_orphans_postgres_and_redis_and_removes_the_temp_dir(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PAPYRUS_TEST_TMP")}
     # Started with SIGINT ignored, as a shell starts a background job (`make test &` in a CI script):
@@ -52,13 +44,13 @@ def test_sigterm_stops_the_child_its_orphans_postgres_and_redis_and_removes_the_
 
     temp_dir, database_url, redis_url, orphan = wait_until(child_info, "scripts.services test to start its child",
                                                            timeout=90, interval=0.1)
-    assert port_open(_port(database_url)) and port_open(_port(redis_url)) and _alive(int(orphan))
+    assert port_open(_port(database_url)) and port_open(_port(redis_url)) and pid_alive(int(orphan))
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) != 0
 
     assert (tmp_path / "interrupted").exists(), "the child was not interrupted like Ctrl-C"
-    assert not _alive(int(orphan)), "a process the child left in its own session still runs"
+    assert not pid_alive(int(orphan)), "a process the child left in its own session still runs"
     assert not port_open(_port(database_url)), "PostgreSQL still runs"
     assert not port_open(_port(redis_url)), "Redis still runs"
     assert not Path(temp_dir).exists(), "the temporary directory was left behind"

@@ -35,6 +35,15 @@ def stop_group(proc: subprocess.Popen | None, timeout: float = 15) -> None:
         proc.wait()
 
 
+def pid_alive(pid: int) -> bool:
+    """True while process `pid` runs (a zombie, exited but not yet reaped, is not alive)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 class Process:
     """A long-running child (celery worker/beat, moto server...) in its own process group."""
 

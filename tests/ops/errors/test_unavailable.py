@@ -8,7 +8,7 @@ from django.db.utils import OperationalError
 from django.test import RequestFactory
 
 from ops.errors import unavailable
-from papyrus.wiki import errors
+from papyrus.core import errors
 from scripts.services import free_port
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import redis
 
-from . import support
+from .. import support
 
 FAILURES = "papyrus:backups:failures:"
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from . import support
+from .. import support
 
 
 def _page(db: str, slug: str) -> tuple:

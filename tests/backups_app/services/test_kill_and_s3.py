@@ -12,7 +12,7 @@ from tests.support.celery import CeleryWorker
 from tests.support.live import ROOT
 from tests.support.wait import wait_until
 
-from . import support
+from .. import support
 
 LOCK = "papyrus:backups:lock"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import redis
 
-from . import support
+from .. import support
 
 
 def _write_variant(directory: Path, name: str, data: bytes, *, sha256: str | None = None) -> None:

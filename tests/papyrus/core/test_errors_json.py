@@ -29,7 +29,7 @@ def assert_json_message(r, code):
 
 @pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
 @pytest.mark.parametrize("method, path, code", API_ERRORS)
-@override_settings(ROOT_URLCONF="tests.papyrus.wiki.errors_urls")
+@override_settings(ROOT_URLCONF="tests.papyrus.core.errors_urls")
 def test_api_errors_are_json(db, settings, debug, method, path, code):
     settings.DEBUG = debug
     r = Client(raise_request_exception=False).generic(method, path)
@@ -38,7 +38,7 @@ def test_api_errors_are_json(db, settings, debug, method, path, code):
         assert r["Allow"]
 
 
-@override_settings(ROOT_URLCONF="tests.papyrus.wiki.errors_urls", DEBUG=True)
+@override_settings(ROOT_URLCONF="tests.papyrus.core.errors_urls", DEBUG=True)
 def test_a_debug_500_under_the_api_shows_no_request_data(db):
     r = Client(raise_request_exception=False).post("/api/test-boom", {"password": "hunter2-secret"})
     assert_json_message(r, 500)
@@ -52,7 +52,7 @@ def test_401_for_a_bad_token_is_a_sentence_not_a_repr(db, header):
     assert r.json()["message"] == "Given token not valid for any token type"
 
 
-@override_settings(ROOT_URLCONF="tests.papyrus.wiki.errors_urls")
+@override_settings(ROOT_URLCONF="tests.papyrus.core.errors_urls")
 def test_other_paths_get_djangos_own_error_views(db):
     """Browser paths are left to django.views.defaults (and the site's 404.html/500.html)."""
     c = Client(raise_request_exception=False)
@@ -62,7 +62,7 @@ def test_other_paths_get_djangos_own_error_views(db):
     assert r.status_code == 500 and r["Content-Type"].startswith("text/html")
 
 
-@override_settings(ROOT_URLCONF="tests.papyrus.wiki.errors_urls", DEBUG=True)
+@override_settings(ROOT_URLCONF="tests.papyrus.core.errors_urls", DEBUG=True)
 def test_debug_404_under_the_api_lists_no_urls(db):
     r = Client().get("/api/nope")
     assert_json_message(r, 404)
@@ -70,7 +70,7 @@ def test_debug_404_under_the_api_lists_no_urls(db):
 
 
 def test_only_api_paths_count_as_api(rf):
-    from papyrus.wiki.errors import wants_json
+    from papyrus.core.errors import wants_json
 
     assert wants_json(rf.get("/api")) and wants_json(rf.get("/api/x")) and wants_json(rf.get("/health/ready"))
     assert not wants_json(rf.get("/apiary")) and not wants_json(rf.get("/admin/"))

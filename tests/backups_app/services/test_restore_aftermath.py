@@ -19,7 +19,7 @@ from tests.support.http import Http
 from tests.support.live import ROOT
 from tests.support.wait import wait_until
 
-from . import support
+from .. import support
 
 PASSWORD = "s3cret-Pass!"
 MAINTENANCE = "papyrus:backups:maintenance"

@@ -6,7 +6,7 @@ import pytest
 from backups_app.pitr import barman, checks, metrics, recover, schedule, setup
 from backups_app.pitr.barman import PitrError
 
-from . import support
+from .. import support
 
 
 def test_target_needs_iso_8601_with_a_zone():

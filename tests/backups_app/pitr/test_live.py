@@ -15,10 +15,10 @@ import pytest
 from backups_app.pitr import schedule
 from scripts import services
 from tests.support.celery import CeleryWorker
-from tests.support.live import BIN, free_port
+from tests.support.live import BIN, free_port, pid_alive
 from tests.support.wait import wait_until
 
-from . import support
+from .. import support
 
 ARCHIVE_TIMEOUT = 2  # seconds: a quiet database's WAL reaches the bucket this often
 
@@ -158,14 +158,6 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _postmaster_pid(datadir: Path) -> int:
     return int((datadir / "postmaster.pid").read_text().split()[0])
 
@@ -188,7 +180,7 @@ def test_killing_postgres_mid_archiving_loses_no_segment(archived_cluster):
     for pid in [postmaster, *_descendants(postmaster)]:  # a crash: nothing shuts down cleanly
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: not services.port_open(cluster.port) and not _alive(postmaster), timeout=60,
+    wait_until(lambda: not services.port_open(cluster.port) and not pid_alive(postmaster), timeout=60,
                      what="PostgreSQL to die")
     # Here the dead postmaster may stay a zombie (its adoptive parent does not reap it), which
     # PostgreSQL's lock-file checks (kill(pid, 0)) take for a running server; a real init reaps it.
