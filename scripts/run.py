@@ -26,6 +26,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from dotenv import dotenv_values
+
+from ops.metrics.multiproc import prepare_directory
 from scripts import services
 
 ROOT = services.ROOT
@@ -185,8 +188,6 @@ def celery_commands() -> list[list[str]]:
 
 def prepare_metrics_dir(env: dict) -> None:
     """Prometheus multiprocess mode for every process started here, in a directory wiped now."""
-    from ops.metrics.multiproc import prepare_directory
-
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(services.var_dir() / "prometheus"))
     prepare_directory(env["PROMETHEUS_MULTIPROC_DIR"])
 
@@ -219,8 +220,6 @@ def local_secrets(var: Path) -> dict[str, str]:
 def app_env(base: dict) -> dict:
     """The environment the processes of `make run` get: what the caller or .env set wins, the
     rest comes from var/ (secrets) and the defaults below."""
-    from dotenv import dotenv_values
-
     env = dict(base)
     env.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
     # nginx (one hop) sets X-Forwarded-For: rate limits count the real client, not nginx.

@@ -1,4 +1,4 @@
-"""Prometheus metrics for a Django site (reusable; see README "## Metrics").
+"""Prometheus metrics for a Django site (reusable; docs/metrics.md).
 
 Install: add "ops.metrics" to INSTALLED_APPS, "ops.metrics.middleware.MetricsMiddleware"
 first in MIDDLEWARE, and `path("", include("ops.metrics.urls"))` to the URLconf.
@@ -10,7 +10,7 @@ Other apps declare their own prefixed series with ops.series (no need for this a
 
 
 def _gauge():
-    from . import conf, metrics
+    from . import conf, metrics  # noqa: PLC0415 - they read Django's settings: not at `import ops.metrics.*`
 
     return metrics.get().active_connections if conf.enabled() else None
 

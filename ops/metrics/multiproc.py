@@ -101,7 +101,7 @@ def reap_dead(path: str) -> list[int]:
 
 
 def _fold(path: str, names: list[str], dead: dict[int, list[str]]) -> None:
-    from prometheus_client import multiprocess
+    from prometheus_client import multiprocess  # noqa: PLC0415 - prometheus_client reads the env var at import
 
     for pid in dead:
         multiprocess.mark_process_dead(pid, path)
@@ -128,8 +128,8 @@ def _archive_kind(name: str) -> str | None:
 
 def _write_archive(path: str, kind: str, files: list[str]) -> None:
     """Merge `files` and the current archive of `kind` into a new archive (atomic rename)."""
-    from prometheus_client.mmap_dict import MmapedDict, mmap_key
-    from prometheus_client.multiprocess import MultiProcessCollector
+    from prometheus_client.mmap_dict import MmapedDict, mmap_key  # noqa: PLC0415 - as _fold
+    from prometheus_client.multiprocess import MultiProcessCollector  # noqa: PLC0415 - as _fold
 
     archive = os.path.join(path, f"{kind}_{ARCHIVE}.db")
     sources = files + ([archive] if os.path.exists(archive) else [])

@@ -10,7 +10,7 @@ _started: dict[str, float] = {}
 def install() -> bool:
     """Connect the signal handlers; False when Celery is not importable."""
     try:
-        from celery import signals
+        from celery import signals  # noqa: PLC0415 - Celery is optional for this app
     except ImportError:
         return False
     signals.task_prerun.connect(_prerun, dispatch_uid="ops_metrics.prerun", weak=False)
