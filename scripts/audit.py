@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -74,11 +75,18 @@ def audit_latest(pin: Pin, session: requests.Session) -> None:
         return
     project = response.json()
     latest = project["info"]["version"]
-    if latest != version:
-        pin.skipped = f"{version} is not the latest ({latest}) and PyPI has no per-version JSON here"
+    if not _same_version(latest, version):
+        pin.skipped = f"not the latest release ({latest}), and pip-audit's per-version look-up failed"
         return
     pin.skipped = ""
     pin.vulns = [_vuln_id(v) for v in project.get("vulnerabilities") or [] if not v.get("withdrawn")]
+
+
+def _same_version(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 def deps_report(pins: list[Pin], min_audited: float) -> tuple[list[str], bool]:
