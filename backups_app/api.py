@@ -7,6 +7,8 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ops.openapi import error_responses
+
 from . import names, preflight, queue, selectors
 from .errors import BackupNotFound, Busy
 from .models import Backup
@@ -19,12 +21,12 @@ class Conflict(APIException):
 
 class BackupSerializer(serializers.ModelSerializer):
     createdAt = serializers.DateTimeField(source="created_at")
-    startedAt = serializers.DateTimeField(source="started_at")
-    finishedAt = serializers.DateTimeField(source="finished_at")
-    durationSeconds = serializers.FloatField(source="duration_seconds")
+    startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
+    finishedAt = serializers.DateTimeField(source="finished_at", allow_null=True)
+    durationSeconds = serializers.FloatField(source="duration_seconds", allow_null=True)
     location = serializers.CharField()
-    verifiedAt = serializers.DateTimeField(source="verified_at")
-    drillDurationSeconds = serializers.FloatField(source="drill_duration_seconds")
+    verifiedAt = serializers.DateTimeField(source="verified_at", allow_null=True)
+    drillDurationSeconds = serializers.FloatField(source="drill_duration_seconds", allow_null=True)
     restore = serializers.SerializerMethodField()
     statusUrl = serializers.SerializerMethodField()
 
@@ -74,7 +76,7 @@ class StaffOnly(APIView):
 
 
 class BackupCreateView(StaffOnly):
-    @extend_schema(operation_id="admin_backup_create", request=None, responses={202: QUEUED})
+    @extend_schema(operation_id="admin_backup_create", request=None, responses={202: QUEUED, **error_responses(409)})
     def post(self, request):
         try:
             row = queue.backup_enqueue()
@@ -92,7 +94,7 @@ class BackupListView(StaffOnly):
 
 
 class BackupDetailView(StaffOnly):
-    @extend_schema(operation_id="admin_backups_retrieve", responses={200: BackupSerializer})
+    @extend_schema(operation_id="admin_backups_retrieve", responses={200: BackupSerializer, **error_responses(400)})
     def get(self, request, name):
         try:
             row = selectors.backup_get(name=name)
@@ -109,7 +111,7 @@ PREFLIGHT = inline_serializer("RestorePreflight", {
 
 
 class BackupPreflightView(StaffOnly):
-    @extend_schema(operation_id="admin_backups_preflight", responses={200: PREFLIGHT})
+    @extend_schema(operation_id="admin_backups_preflight", responses={200: PREFLIGHT, **error_responses(400)})
     def get(self, request, name):
         """What restoring this backup would meet: each check ok / warn / block, with its numbers."""
         try:
@@ -123,7 +125,8 @@ class BackupPreflightView(StaffOnly):
 
 
 class BackupRestoreView(StaffOnly):
-    @extend_schema(operation_id="admin_backup_restore", request=RestoreRequest, responses={202: RESTORE_QUEUED})
+    @extend_schema(operation_id="admin_backup_restore", request=RestoreRequest,
+                   responses={202: RESTORE_QUEUED, **error_responses(404, 409)})
     def post(self, request):
         data = RestoreRequest(data=request.data)
         data.is_valid(raise_exception=True)

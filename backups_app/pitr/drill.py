@@ -103,7 +103,7 @@ def _switch_and_wait_archived(timeout: float) -> None:
                 return
             time.sleep(0.5)
     raise PitrError(f"WAL segment {switched} was not archived within {timeout:.0f}s: is archiving stalled? "
-                    "(SELECT * FROM pg_stat_archiver)")
+                    "(SELECT * FROM pg_stat_archiver)")  # nosec B608  # an error message, not SQL
 
 
 def _counts(port: int) -> dict:

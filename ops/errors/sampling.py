@@ -61,7 +61,7 @@ def rate_for(method: str, path: str) -> float:
 def sampled(method: str, path: str) -> bool:
     """Draw the request: True for the ones that become transactions."""
     rate = rate_for(method, path)
-    return rate > 0 and (rate >= 1 or random.random() < rate)
+    return rate > 0 and (rate >= 1 or random.random() < rate)  # nosec B311  # a sampling draw, not a secret
 
 
 def forget_on_setting_change(*, setting, **kwargs) -> None:

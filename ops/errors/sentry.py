@@ -179,7 +179,7 @@ def keep_small_body(request) -> None:
     if 0 < length <= MAX_BODY:
         try:
             request.body  # noqa: B018 - caches it on the request (Django and DRF read it from there)
-        except Exception:  # a broken or oversized stream is the view's problem, not the error tracker's
+        except Exception:  # nosec B110  # a broken or oversized stream is the view's problem, not the error tracker's
             pass
 
 

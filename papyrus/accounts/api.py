@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ops.openapi import error_responses
 from papyrus.core.errors import Conflict
 
 from . import password_reset, registration, services
@@ -14,7 +15,11 @@ from .cookies import ACCESS_COOKIE, REFRESH_COOKIE, clear_auth_cookies, set_auth
 from .origin import refuse_cross_site_with_cookies
 from .serializers import (InvitationCreatedSerializer, InvitationSerializer, LoginSerializer, MessageSerializer,
                           PasswordResetConfirmSerializer, PasswordResetSerializer, RefreshSerializer,
-                          RegisterSerializer, UserSerializer)
+                          RegisterSerializer, SignedInSerializer, UserSerializer)
+
+
+# A TokenEndpoint refuses a cross-site request that carries the cookies: 403.
+CROSS_SITE = error_responses(403)
 
 
 class TokenEndpoint(APIView):
@@ -39,7 +44,7 @@ def _signed_in(user, status_code=status.HTTP_200_OK):
 
 
 class RegisterView(TokenEndpoint):
-    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    @extend_schema(request=RegisterSerializer, responses={201: SignedInSerializer, **error_responses(403, 409)})
     def post(self, request):
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -68,7 +73,7 @@ class InvitationView(APIView):
 
 class PasswordResetView(TokenEndpoint):
     @extend_schema(operation_id="auth_password_reset", request=PasswordResetSerializer,
-                   responses={202: MessageSerializer})
+                   responses={202: MessageSerializer, **CROSS_SITE})
     def post(self, request):
         """Mail a reset link; the same answer whether or not the address has an account."""
         data = PasswordResetSerializer(data=request.data)
@@ -79,7 +84,7 @@ class PasswordResetView(TokenEndpoint):
 
 class PasswordResetConfirmView(TokenEndpoint):
     @extend_schema(operation_id="auth_password_reset_confirm", request=PasswordResetConfirmSerializer,
-                   responses={200: MessageSerializer})
+                   responses={200: MessageSerializer, **CROSS_SITE})
     def post(self, request):
         """Set a new password with the link's uid and token; every sign-in of the account ends."""
         data = PasswordResetConfirmSerializer(data=request.data)
@@ -94,7 +99,7 @@ class PasswordResetConfirmView(TokenEndpoint):
 
 
 class LoginView(TokenEndpoint):
-    @extend_schema(request=LoginSerializer, responses={200: UserSerializer})
+    @extend_schema(request=LoginSerializer, responses={200: SignedInSerializer, **error_responses(401, 403)})
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -106,7 +111,7 @@ class LoginView(TokenEndpoint):
 
 
 class RefreshView(TokenEndpoint):
-    @extend_schema(request=RefreshSerializer, responses={200: UserSerializer})
+    @extend_schema(request=RefreshSerializer, responses={200: SignedInSerializer, **error_responses(401, 403)})
     def post(self, request):
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -123,7 +128,7 @@ class RefreshView(TokenEndpoint):
 
 
 class LogoutView(TokenEndpoint):
-    @extend_schema(request=RefreshSerializer, responses={204: None})
+    @extend_schema(request=RefreshSerializer, responses={204: None, **CROSS_SITE})
     def post(self, request):
         """End the session of the refresh token (body or cookie) and of the access token (Bearer or
         cookie): both stop working at once, every token rotated from the same sign-in too."""
@@ -152,6 +157,6 @@ def _bearer(request) -> str | None:
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: UserSerializer})
+    @extend_schema(responses={200: SignedInSerializer})
     def get(self, request):
         return Response({"user": UserSerializer(request.user).data})

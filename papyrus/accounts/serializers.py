@@ -13,6 +13,11 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "email", "role"]
 
 
+class SignedInSerializer(serializers.Serializer):
+    """What register, login, refresh and me answer: the user in an envelope."""
+    user = UserSerializer()
+
+
 def _valid_password(value):
     try:
         password_validation.validate_password(value)

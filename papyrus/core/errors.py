@@ -186,6 +186,6 @@ class DrainBodyMiddleware:
             try:
                 while request.read(self.chunk):
                     pass
-            except Exception:  # noqa: BLE001 - a client gone or a body already consumed: nothing to protect
+            except Exception:  # noqa: BLE001  # nosec B110  # a client gone or a body already consumed: nothing to protect
                 pass
         return response

@@ -12,6 +12,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ops.openapi import error_responses
+
 from . import cache, selectors, services
 from .models import Page, Team
 from .permissions import can_post_to_team, can_read, can_read_team, can_write
@@ -114,7 +116,7 @@ class PageListView(APIView):
         response["Link"] = _link_header(request, params=p, total=total)
         return response
 
-    @extend_schema(request=PageSerializer, responses={201: PageSerializer})
+    @extend_schema(request=PageSerializer, responses={201: PageSerializer, **error_responses(401, 403)})
     def post(self, request):
         _require_user(request)
         data = PageInput(data=request.data)
@@ -145,7 +147,7 @@ class PageDetailView(APIView):
                 raise PermissionDenied("You cannot change this page")
         return page
 
-    @extend_schema(responses={200: PageSerializer})
+    @extend_schema(responses={200: PageSerializer, **error_responses(403)})
     @with_etag
     def get(self, request, page_id):
         fetched = []  # on a miss, the page as read, with the reader's role along
@@ -171,19 +173,19 @@ class PageDetailView(APIView):
             raise NotFound("Page not found") from None
         return Response(PageSerializer(page).data)
 
-    @extend_schema(request=PageSerializer, responses={200: PageSerializer})
+    @extend_schema(request=PageSerializer, responses={200: PageSerializer, **error_responses(401, 403, 412)})
     @refuse_stale
     @with_etag
     def patch(self, request, page_id):
         return self._update(request, page_id, partial=True)
 
-    @extend_schema(request=PageSerializer, responses={200: PageSerializer})
+    @extend_schema(request=PageSerializer, responses={200: PageSerializer, **error_responses(401, 403, 412)})
     @refuse_stale
     @with_etag
     def put(self, request, page_id):
         return self._update(request, page_id, partial=False)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **error_responses(401, 403, 412)})
     @refuse_stale
     def delete(self, request, page_id):
         services.page_delete(page=self._page(request, page_id, write=True), expected_version=if_match(request))

@@ -74,7 +74,7 @@ def _page_get_sql() -> str:
         f"(SELECT m.{qn('role')} FROM {qn(membership.db_table)} m "
         f"WHERE m.{qn('team_id')} = p.{qn('team_id')} AND m.{qn('user_id')} = %s LIMIT 1) "
         f"FROM {qn(Page._meta.db_table)} p JOIN {qn(author.db_table)} u ON u.{qn(author.pk.column)} = p.{qn('author_id')} "
-        f"WHERE p.{qn('id')} = %s AND p.{qn('deleted_at')} IS NULL"
+        f"WHERE p.{qn('id')} = %s AND p.{qn('deleted_at')} IS NULL"  # nosec B608  # model names, quoted; values are parameters
     )
 
 

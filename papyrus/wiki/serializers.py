@@ -13,6 +13,8 @@ class PageSerializer(serializers.ModelSerializer):
     """The page as clients see it; writes go through services.py, not .save()."""
 
     tags = serializers.ListField(child=TAG, max_length=20, required=False)
+    # Not the model's SlugField: its schema pattern is ASCII, a slug keeps the title's letters (Unicode)
+    slug = serializers.CharField(read_only=True, help_text="From the title: lower-case letters, digits, hyphens")
     folder = serializers.CharField(max_length=100, required=False)
     content = serializers.CharField(max_length=200_000, allow_blank=True, required=False, trim_whitespace=False)
     teamId = serializers.IntegerField(source="team_id", required=False, allow_null=True,

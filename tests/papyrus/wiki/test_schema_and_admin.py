@@ -105,3 +105,15 @@ def test_admin_team_add(admin_client, db):
         "memberships-MIN_NUM_FORMS": 0, "memberships-MAX_NUM_FORMS": 1000})
     assert r.status_code == 302
     assert Team.objects.filter(name="Made in admin").exists()
+
+
+def test_openapi_schema_documents_the_envelope_the_errors_and_unicode_slugs(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    me = schema["paths"]["/api/auth/me"]["get"]["responses"]
+    assert set(me) == {"200", "401", "429", "503"}
+    signed_in = me["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][signed_in]["properties"]["user"]["$ref"].endswith("/User")
+    write = schema["paths"]["/api/pages/{page_id}"]["patch"]["responses"]
+    assert {"400", "401", "403", "404", "412", "413", "415"} <= set(write)
+    assert write["412"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "pattern" not in schema["components"]["schemas"]["Page"]["properties"]["slug"]
