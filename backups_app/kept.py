@@ -39,7 +39,7 @@ def _references_present(model, kept) -> str:
             target = field.related_model._meta
             column = field.target_field.column
             conditions.append(f'("{field.column}" IS NULL OR "{field.column}" IN '
-                              f'(SELECT "{column}" FROM public."{target.db_table}"))')
+                              f'(SELECT "{column}" FROM public."{target.db_table}"))')  # nosec B608  # columns and tables from the models' _meta
     return " AND ".join(conditions)
 
 
