@@ -153,8 +153,9 @@ def wait_for(what: str, probe, timeout: float = 180):
 
 
 def up() -> dict[str, str]:
-    if not compose.shutil.which("podman") and not compose.docker_engine():
-        raise SystemExit("ha: neither a Docker engine nor podman here (scripts/install-system-deps.sh installs podman)")
+    if not compose.shutil.which("podman"):  # with a Docker engine: docker compose -f deploy/ha/docker-compose.yml
+        raise SystemExit("ha: podman is missing (scripts/install-system-deps.sh installs it); with a Docker engine "
+                         "run `docker compose -f deploy/ha/docker-compose.yml up -d` instead")
     env = project_env(build_images())
     start_in_stages(env)
     compose.wait_ready(port(env))
