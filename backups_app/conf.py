@@ -62,7 +62,8 @@ DEFAULTS = {
                                            # (default: the database's host and port, user postgres)
     "BACKUP_PITR_OS_USER": "postgres",     # owner of the data directories (commands run as it)
     "BACKUP_PITR_BASE_QUEUE": "",          # Celery queue of beat's base backup ("" = default); its
-                                           # worker must read PGDATA
+                                           # worker must read PGDATA. Several, comma-separated: one
+                                           # per member of a replicated cluster (the primary's takes it)
 }
 app_settings = AppSettings(DEFAULTS)
 
@@ -262,6 +263,15 @@ def pitr_pg_dsn() -> str:
 
 def pitr_os_user() -> str:
     return _get("BACKUP_PITR_OS_USER")
+
+
+def split_queues(value: str | None) -> list[str]:
+    """BACKUP_PITR_BASE_QUEUE's queues: none (the default queue), one, or one per cluster member."""
+    return [name.strip() for name in (value or "").split(",") if name.strip()]
+
+
+def pitr_base_queues() -> list[str]:
+    return split_queues(_get("BACKUP_PITR_BASE_QUEUE"))
 
 
 def aws_options() -> dict:

@@ -6,8 +6,8 @@
     python -m scripts.ha build | ps | logs SERVICE
 
 Two web nodes (web + ASGI each) behind HAProxy on 127.0.0.1:HA_PORT (8081), a worker and a beat, a
-three-member PostgreSQL cluster under Patroni (synchronous replication, etcd), Redis with three
-Sentinels — each container standing for a machine (docs/scaling.md). The images, the podman set-up and
+three-member PostgreSQL cluster under Patroni (synchronous replication, etcd) with a PITR base-backup
+worker beside each member, Redis with three Sentinels, moto's S3 for trials — each container standing for a machine (docs/scaling.md). The images, the podman set-up and
 the staged start are scripts/compose.py's; this file adds Patroni's, etcd's and HAProxy's images and
 the order this shape starts in. Secrets: PAPYRUS_ENV_FILE, else var/ha/papyrus.env (generated once).
 """
@@ -37,6 +37,7 @@ ETCD = ("etcd1", "etcd2", "etcd3")
 REDIS = ("redis1", "redis2", "redis3")
 SENTINELS = ("sentinel1", "sentinel2", "sentinel3")
 NODES = ("web1", "asgi1", "web2", "asgi2")
+PITR_BASE = ("pitr-base1", "pitr-base2", "pitr-base3")  # beside pg1, pg2, pg3
 
 
 def build_images() -> dict[str, str]:
@@ -54,8 +55,7 @@ def env_file() -> Path:
     path = compose.var() / "ha" / "papyrus.env"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        values = {k: v for k, v in compose.generated_env().items()
-                  if not k.startswith(("AWS_", "BACKUP_S3"))}
+        values = compose.generated_env()  # with moto's S3 for trials (--profile local-s3), as compose-up's
         values["REPLICATION_PASSWORD"] = compose.secrets.token_urlsafe(24)
         compose.write_env(path, values)
     return path
@@ -167,8 +167,9 @@ def up() -> dict[str, str]:
 def start_in_stages(env: dict[str, str]) -> None:
     """etcd and Redis with its Sentinels, then the PostgreSQL members (one becomes the primary and
     one its synchronous standby), the load balancer, migrations, and the nodes."""
-    compose.compose(env, "up", "-d", "--no-deps", *ETCD, *REDIS, *SENTINELS)
-    for service in (*ETCD, *REDIS, *SENTINELS):
+    data = (*ETCD, *REDIS, *SENTINELS, *(("s3",) if compose.local_s3(env) else ()))
+    compose.compose(env, "up", "-d", "--no-deps", *data)
+    for service in data:
         compose.wait_healthy(env, service)
     compose.compose(env, "up", "-d", "--no-deps", *MEMBERS)
     wait_for("a Patroni primary", lambda: primary(env))
@@ -178,9 +179,11 @@ def start_in_stages(env: dict[str, str]) -> None:
     wait_for("the load balancer to reach the primary", lambda: compose.podman(
         "exec", container(env, leader), "pg_isready", "-q", "-h", "lb", "-p", "5432", check=False,
         capture=True).returncode == 0, timeout=60)
-    compose.compose(env, "up", "-d", "--no-deps", "--force-recreate", "migrate")
-    compose.wait_exited_ok(env, "migrate")
-    compose.compose(env, "up", "-d", "--no-deps", "--force-recreate", *NODES, "worker", "beat")
+    jobs = ("migrate", *(("s3-init",) if compose.local_s3(env) else ()))
+    compose.compose(env, "up", "-d", "--no-deps", "--force-recreate", *jobs)
+    for job in jobs:
+        compose.wait_exited_ok(env, job)
+    compose.compose(env, "up", "-d", "--no-deps", "--force-recreate", *NODES, "worker", "beat", *PITR_BASE)
     for service in NODES:
         compose.wait_healthy(env, service)
 

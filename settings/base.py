@@ -329,7 +329,8 @@ BACKUP_MAINTENANCE_MESSAGE = "Papyrus is restoring a backup; writes are paused. 
 BACKUP_PITR_SERVER_NAME = env("BACKUP_PITR_SERVER_NAME", default="papyrus")
 # Beat entries: create (+cleanup), the restore drill and the settle check; PITR's base backup and drill
 # (the tasks do nothing unless BACKUP_ENABLED / BACKUP_PITR_ENABLED). The base backup goes to
-# BACKUP_PITR_BASE_QUEUE when set (compose: "pitr-base", consumed only where PGDATA is readable).
+# BACKUP_PITR_BASE_QUEUE when set (compose: "pitr-base", consumed only where PGDATA is readable; the
+# multi-node shape: one queue per PostgreSQL member, the primary's worker takes it).
 from backups_app.pitr.schedule import beat_schedule as _pitr_beat_schedule  # noqa: E402
 from backups_app.pitr.schedule import task_routes as _pitr_task_routes  # noqa: E402
 from backups_app.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
@@ -338,7 +339,8 @@ CELERY_BEAT_SCHEDULE.update(_backup_beat_schedule(
     schedule=globals().get("BACKUP_SCHEDULE"), drill_schedule=globals().get("BACKUP_DRILL_SCHEDULE"),
     settle_seconds=globals().get("BACKUP_SETTLE_INTERVAL")))
 CELERY_BEAT_SCHEDULE.update(_pitr_beat_schedule(base_schedule=globals().get("BACKUP_BASE_SCHEDULE"),
-                                                drill_schedule=globals().get("BACKUP_PITR_DRILL_SCHEDULE")))
+                                                drill_schedule=globals().get("BACKUP_PITR_DRILL_SCHEDULE"),
+                                                base_queue=globals().get("BACKUP_PITR_BASE_QUEUE", "")))
 CELERY_TASK_ROUTES = _pitr_task_routes(base_queue=globals().get("BACKUP_PITR_BASE_QUEUE", ""))
 
 # Weekly error digest and performance summary (ops.reports; defaults in ops/reports/conf.py), merged

@@ -38,6 +38,13 @@ def superuser_connection():
         raise PitrError(f"cannot connect as a PostgreSQL superuser (BACKUP_PITR_PG_DSN): {exc}".strip()) from None
 
 
+def in_recovery() -> bool:
+    """True when BACKUP_PITR_PG_DSN's server is a standby (a member of a replicated cluster that is not
+    the primary: barman-cloud-backup takes its base backups from the primary only)."""
+    with superuser_connection() as conn:
+        return bool(conn.execute("SELECT pg_is_in_recovery()").fetchone()[0])
+
+
 def conninfo_args() -> tuple[list[str], dict]:
     """-d CONNINFO for barman-cloud-backup, and the password apart (PGPASSWORD: never on a command line)."""
     params = psycopg.conninfo.conninfo_to_dict(superuser_dsn())

@@ -120,6 +120,13 @@ def _configure(datadir: Path, *, target: datetime, port: int | None) -> None:
               "unix_socket_directories": "", **cluster.control_settings(datadir)}
     if port is not None:
         values["port"] = str(port)
+    # a cluster managed by Patroni names its pg_hba.conf / pg_ident.conf by absolute path (the live
+    # member's data directory) and its synchronous standbys: the copy uses its own files and waits
+    # for no standby (a promoted copy would otherwise hang on every commit)
+    values["synchronous_standby_names"] = ""
+    for setting, name in (("hba_file", "pg_hba.conf"), ("ident_file", "pg_ident.conf")):
+        if (datadir / name).exists():
+            values[setting] = str(datadir / name)
     lines = ["", "# point-in-time recovery (manage.py backup pitr): a copy, never the live archive"]
     lines += [f"{name} = '{str(value).replace(chr(39), chr(39) * 2)}'" for name, value in values.items()]
     _append_as_owner(datadir / "postgresql.auto.conf", "\n".join(lines) + "\n")

@@ -6,6 +6,7 @@ from celery import shared_task
 from .. import conf, maintenance
 from .barman import PitrError
 from .base import apply_retention, base_backup
+from .cluster import in_recovery
 from .drill import run_drill
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,12 @@ def scheduled_pitr_base_backup():
 
     Sent to BACKUP_PITR_BASE_QUEUE (CELERY_TASK_ROUTES): the worker consuming it reads PGDATA.
     Failures are counted (<prefix>pitr_failures_total{operation="base"|"cleanup"}) and logged.
+    Several queues (one pitr-base worker beside each member of a replicated cluster): each gets a copy,
+    and only the copy whose database is the primary backs up.
     """
     if not _may_run("base backup"):
+        return
+    if _not_here():
         return
     try:
         base_backup()
@@ -38,6 +43,25 @@ def scheduled_pitr_base_backup():
         apply_retention()
     except PitrError as exc:
         log.error("backups: %s", exc)
+
+
+def _not_here() -> bool:
+    """True when this copy of the base backup is a standby's: it skips, the primary's worker takes it.
+
+    A member that cannot be reached is skipped as well when there are several (the primary's copy is
+    the one that counts; the base backup's age alert says when none ran); with one queue the backup
+    itself fails on the same connection and counts the failure.
+    """
+    try:
+        standby = in_recovery()
+    except PitrError as exc:
+        if len(conf.pitr_base_queues()) > 1:
+            log.warning("backups: base backup skipped on this member: %s", exc)
+            return True
+        return False
+    if standby:
+        log.info("backups: base backup skipped on this member: it is a standby (the primary's worker takes it)")
+    return standby
 
 
 @shared_task(name="backups_app.tasks.scheduled_pitr_drill", ignore_result=True)

@@ -98,3 +98,21 @@ def test_the_base_backup_goes_to_its_queue_only_when_one_is_named():
     app.conf.task_routes = schedule.task_routes(base_queue="pitr-base")
     assert app.amqp.router.route({}, schedule.BASE_TASK)["queue"].name == "pitr-base"
     assert app.amqp.router.route({}, schedule.DRILL_TASK)["queue"].name == app.conf.task_default_queue
+
+
+def test_several_base_queues_one_beat_entry_per_member_each_to_its_queue():
+    """A replicated cluster (deploy/ha): BACKUP_PITR_BASE_QUEUE names one queue per member; beat sends a
+    copy to each (stale copies expire), and anything else sending the task goes to the first."""
+    from celery import Celery
+
+    entries = schedule.beat_schedule(base_schedule="30 1 * * *", base_queue="pitr-base-pg1, pitr-base-pg2")
+    bases = {k: v for k, v in entries.items() if v["task"] == schedule.BASE_TASK}
+    assert {k: v["options"]["queue"] for k, v in bases.items()} == {
+        "backups-pitr-base@pitr-base-pg1": "pitr-base-pg1", "backups-pitr-base@pitr-base-pg2": "pitr-base-pg2"}
+    assert all(v["options"]["expires"] == schedule.EXPIRES for v in bases.values())
+    app = Celery("routes", set_as_current=False)
+    app.conf.task_routes = schedule.task_routes(base_queue="pitr-base-pg1, pitr-base-pg2")
+    # an entry's own queue wins over the route (the explicit option is what beat sends with)
+    assert app.amqp.router.route({"queue": "pitr-base-pg2"}, schedule.BASE_TASK)["queue"].name == "pitr-base-pg2"
+    assert app.amqp.router.route({}, schedule.BASE_TASK)["queue"].name == "pitr-base-pg1"
+    assert "options" not in schedule.beat_schedule(base_queue="pitr-base")["backups-pitr-base"]
