@@ -142,9 +142,11 @@ class VersionedNamespace:
         for start, count in spans:
             stamp = self._stamp([found[0], *found[start:start + count]])
             value = None if recovered else self._decode(found[start + count], stamp)
-            (metrics.hit if value is not None else metrics.miss)(self.name)
             values.append(value[0] if value is not None else None)
             stamps.append(stamp)
+        missed = values.count(None)
+        metrics.hit(self.name, len(values) - missed)  # each entry counts, as a lookup of its own would
+        metrics.miss(self.name, missed)
 
         def store(computed: dict[int, Any]) -> None:
             if not computed:
