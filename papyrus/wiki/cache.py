@@ -86,16 +86,18 @@ def cached_page(page_id: int, compute):
 def page_representations(ids: list[int], fetch) -> list[dict]:
     """Each page's representation, in the order of `ids` (pages a list just read, live): the
     entries cached_page shares, all looked up in one MGET; the missing ones from one
-    `fetch(ids)` ({id: Page}, deleted ones included) and stored — unless deleted meanwhile."""
+    `fetch(ids)` ({id: Page}, soft-deleted ones included) and stored — unless deleted meanwhile."""
     values, store = pages.peek_many([(page_entry(i), [page_scope(i)]) for i in ids])
     missing = [n for n, value in enumerate(values) if value is None]
-    if missing:
-        fetched = fetch([ids[n] for n in missing])
-        computed = {n: PageSerializer(fetched[ids[n]]).data for n in missing}
-        values = [computed.get(n, value) for n, value in enumerate(values)]
-        if store is not None:
-            store({n: data for n, data in computed.items() if fetched[ids[n]].deleted_at is None})
-    return values
+    if not missing:
+        return values
+    fetched = fetch([ids[n] for n in missing])
+    computed = {n: PageSerializer(fetched[ids[n]]).data for n in missing if ids[n] in fetched}
+    if store is not None:
+        store({n: data for n, data in computed.items() if fetched[ids[n]].deleted_at is None})
+    # a row gone since the window was read (a database restore) is left out, as a later read would
+    return [value if value is not None else computed[n] for n, value in enumerate(values)
+            if value is not None or n in computed]
 
 
 def page_entry(page_id: int) -> tuple:
