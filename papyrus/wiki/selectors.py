@@ -8,7 +8,7 @@ from html import escape
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Membership, Page, PageRevision, Team
 from .permissions import team_ids_of
