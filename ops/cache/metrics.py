@@ -13,12 +13,14 @@ SERIES = series.SeriesSet(
 )
 
 
-def hit(namespace: str) -> None:
-    SERIES.current().cache_hits_total.labels(cache=namespace).inc()
+def hit(namespace: str, count: int = 1) -> None:
+    if count:
+        SERIES.current().cache_hits_total.labels(cache=namespace).inc(count)
 
 
-def miss(namespace: str) -> None:
-    SERIES.current().cache_misses_total.labels(cache=namespace).inc()
+def miss(namespace: str, count: int = 1) -> None:
+    if count:
+        SERIES.current().cache_misses_total.labels(cache=namespace).inc(count)
 
 
 def error(namespace: str) -> None:

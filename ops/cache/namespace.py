@@ -114,6 +114,53 @@ class VersionedNamespace:
             return value[0], None
         return None, lambda computed: self._store(client, key, stamp, computed)
 
+    def peek_many(self, entries: list[tuple[Iterable[Any], Iterable[str]]]
+                  ) -> tuple[list[Any], Callable[[dict[int, Any]], None] | None]:
+        """peek for many entries ([(parts, scopes), ...]) in one MGET: (their current values, None
+        for a miss; a function storing {index: value computed from now on} in one pipeline, each
+        under the generations read here — None with the cache off or Redis unavailable)."""
+        if not entries:
+            return [], None
+        if not self.enabled():
+            return [None] * len(entries), None
+        keys, spans, entry_keys = [self.generation_key()], [], []
+        for parts, scopes in entries:
+            scope_keys = [self.scope_key(scope) for scope in scopes]
+            spans.append((len(keys), len(scope_keys)))
+            entry_keys.append(self.entry_key(parts))
+            keys += [*scope_keys, entry_keys[-1]]
+        try:
+            client = redis_client(self._alias())
+            found = client.mget(keys)
+        except REDIS_ERRORS as exc:
+            self._unavailable(exc)
+            return [None] * len(entries), None
+        recovered = self._missed_invalidation
+        if recovered:  # nothing stored before the outage may be served: one new generation for all
+            found[0] = self._recover(client, [found[0]])
+        values, stamps = [], []
+        for start, count in spans:
+            stamp = self._stamp([found[0], *found[start:start + count]])
+            value = None if recovered else self._decode(found[start + count], stamp)
+            values.append(value[0] if value is not None else None)
+            stamps.append(stamp)
+        missed = values.count(None)
+        metrics.hit(self.name, len(values) - missed)  # each entry counts, as a lookup of its own would
+        metrics.miss(self.name, missed)
+
+        def store(computed: dict[int, Any]) -> None:
+            if not computed:
+                return
+            try:
+                pipe = client.pipeline(transaction=False)
+                for index, value in computed.items():
+                    text, ttl = self._encoded(value)
+                    pipe.set(entry_keys[index], stamps[index] + b":" + text.encode(), ex=ttl)
+                pipe.execute()
+            except REDIS_ERRORS as exc:
+                self._unavailable(exc)
+        return values, store
+
     def _lookup(self, parts: Iterable[Any], scopes: Iterable[str]) -> tuple | None:
         """(client, entry key, generations, stored entry) in one MGET; None when Redis is unavailable."""
         try:

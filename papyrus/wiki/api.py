@@ -107,11 +107,9 @@ class PageListView(APIView):
         params = PageListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         p = params.validated_data
-        pages = selectors.page_list(user=request.user, q=p["q"], tag=p["tag"], folder=p["folder"],
-                                    team_id=p["teamId"])
-        total = pages.count()
-        window = pages[p["offset"]:p["offset"] + p["limit"]]
-        response = Response(PageSerializer(window, many=True).data)
+        ids, total = selectors.page_window(user=request.user, q=p["q"], tag=p["tag"], folder=p["folder"],
+                                           team_id=p["teamId"], offset=p["offset"], limit=p["limit"])
+        response = Response(cache.page_representations(ids, selectors.pages_by_id))
         response["X-Total-Count"] = str(total)
         response["Link"] = _link_header(request, params=p, total=total)
         return response

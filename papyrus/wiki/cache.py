@@ -3,7 +3,8 @@
 A page write drops only what it changed, for every process at once (ops.cache.namespace scopes):
 
 - a page read is cached once per page (whoever reads it: the permission check runs on every
-  request, from the cached `teamId`) under the scope "page:<id>";
+  request, from the cached `teamId`) under the scope "page:<id>"; a list computed anew reads
+  its window's ids from the database and each page's representation from these entries;
 - lists and searches are cached per *visibility* — every anonymous caller shares one entry,
   every caller with the same set of teams another, staff a third — under the scopes of the
   pages that visibility can see: "public" (team-less pages), "team:<id>" per team, "all" (staff);
@@ -80,6 +81,23 @@ def cached_page(page_id: int, compute):
     """One page's representation (`compute()`, which raises for a missing page), shared by every
     reader; valid until that page is written."""
     return pages.get_or_set(page_entry(page_id), compute, scopes=[page_scope(page_id)])
+
+
+def page_representations(ids: list[int], fetch) -> list[dict]:
+    """Each page's representation, in the order of `ids` (pages a list just read, live): the
+    entries cached_page shares, all looked up in one MGET; the missing ones from one
+    `fetch(ids)` ({id: Page}, soft-deleted ones included) and stored — unless deleted meanwhile."""
+    values, store = pages.peek_many([(page_entry(i), [page_scope(i)]) for i in ids])
+    missing = [n for n, value in enumerate(values) if value is None]
+    if not missing:
+        return values
+    fetched = fetch([ids[n] for n in missing])
+    computed = {n: PageSerializer(fetched[ids[n]]).data for n in missing if ids[n] in fetched}
+    if store is not None:
+        store({n: data for n, data in computed.items() if fetched[ids[n]].deleted_at is None})
+    # a row gone since the window was read (a database restore) is left out, as a later read would
+    return [value if value is not None else computed[n] for n, value in enumerate(values)
+            if value is not None or n in computed]
 
 
 def page_entry(page_id: int) -> tuple:

@@ -106,3 +106,11 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "role", "createdAt"]
+
+    def to_representation(self, team):
+        """DRF's field-by-field walk, written out as PageSerializer's (tests compare them): a
+        ModelSerializer builds its fields from the model on every response."""
+        if not _utc_iso_dates() or not hasattr(team, "role"):
+            return super().to_representation(team)
+        return {"id": team.pk, "name": team.name, "role": None if team.role is None else str(team.role),
+                "createdAt": _iso(team.created_at)}

@@ -137,3 +137,27 @@ def test_a_create_stores_the_new_objects_entry_only_if_it_is_the_objects_first_w
         assert pages.invalidate_new("scope:fresh", parts=["fresh"], value={"key": "fresh", "v": "primed"}) == 1
         pages.invalidate()
         assert read("fresh") == {"key": "fresh", "v": "db"}
+
+
+def test_peek_many_reads_entries_of_their_own_scopes_in_one_lookup(redis_alias):
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        pages = VersionedNamespace(unique("ns"), alias=redis_alias, ttl=60)
+        entries = [(["page", n], [f"page:{n}"]) for n in (1, 2, 3)]
+        values, store = pages.peek_many(entries)
+        assert values == [None, None, None]
+        store({0: {"n": 1}, 1: {"n": 2}})  # the third one is not stored (e.g. deleted meanwhile)
+        assert pages.peek_many(entries)[0] == [{"n": 1}, {"n": 2}, None]
+        assert pages.get_or_set(["page", 1], lambda: "computed", scopes=["page:1"]) == {"n": 1}  # one entry format
+
+        pages.invalidate("page:2")
+        values, store = pages.peek_many(entries)
+        assert values == [{"n": 1}, None, None]
+        pages.invalidate("page:2")  # a write between the lookup and the store: what is stored is stale
+        store({1: {"n": "computed before the write"}})
+        assert pages.peek_many(entries)[0] == [{"n": 1}, None, None]
+
+        pages.invalidate()
+        assert pages.peek_many(entries)[0] == [None, None, None]
+        assert pages.peek_many([]) == ([], None)
+    values, store = pages.peek_many(entries)  # the cache off: nothing read, nothing stored
+    assert values == [None, None, None] and store is None

@@ -43,3 +43,18 @@ def test_a_write_during_an_outage_cannot_leave_old_entries_current():
         # Redis is back with the v1 entry still stored under the old generation.
         assert pages.get_or_set(["list"], lambda: dict(data)) == {"v": 2}
         assert pages.get_or_set(["list"], lambda: {"v": "not computed again"}) == {"v": 2}
+
+
+def test_peek_many_after_an_outage_serves_nothing_stored_before_it():
+    pages = VersionedNamespace(f"outage-{uuid.uuid4().hex}", ttl=60)
+    entries = [(["page", 1], ["page:1"]), (["page", 2], ["page:2"])]
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        _, store = pages.peek_many(entries)
+        store({0: {"v": 1}, 1: {"v": 1}})
+        with dead_cache():
+            assert pages.invalidate("page:1") is None  # a write's invalidation is lost
+            assert pages.peek_many(entries) == ([None, None], None)
+        values, store = pages.peek_many(entries)  # Redis is back, the v1 entries still stored
+        assert values == [None, None]
+        store({0: {"v": 2}})
+        assert pages.peek_many(entries)[0] == [{"v": 2}, None]

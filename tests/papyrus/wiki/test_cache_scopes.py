@@ -80,8 +80,9 @@ def test_invalidate_everything_makes_every_entry_stale(client, user, page_of):
     for url in urls:
         served(client, url)
     assert all(served(client, url)[1] == 0 for url in urls)
-    cache.invalidate_everything()
-    assert all(served(client, url)[1] > 0 for url in urls)
+    for url in urls:  # one at a time: a list computed anew refills its pages' entries
+        cache.invalidate_everything()
+        assert served(client, url)[1] > 0, url
 
 
 def test_a_value_computed_across_a_write_is_not_served_afterwards(client, user, page_of, write):

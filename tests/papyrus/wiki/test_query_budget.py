@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from papyrus.wiki import cache
+from papyrus.wiki import cache, services
 
 PAGE = {"title": "Budget page", "content": "Load testing content", "tags": ["k6", "test"]}
 
@@ -27,7 +27,7 @@ def public(user, page_of):
 
 
 @pytest.mark.parametrize("url, budget", [
-    ("/api/pages", 2),                   # COUNT + the window (author joined)
+    ("/api/pages", 2),                   # the window's ids with the total, its pages (author joined)
     ("/api/pages/{id}", 1),              # the page, author joined
     ("/api/search?q=test&limit=10", 1),  # ranked, highlighted, author joined
 ])
@@ -52,6 +52,27 @@ def test_a_members_cached_team_page_read(signed_in, user, team_of, page_of, djan
         signed_in.get(f"/api/pages/{page.id}")
         with django_assert_num_queries(0):  # the user and the membership: cached with the token's principal
             assert signed_in.get(f"/api/pages/{page.id}").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_members_list_after_a_team_write_reads_only_ids(user, team_of, page_of, login, write,
+                                                          django_assert_num_queries):
+    """The client's list after its team write: the list entry is stale, its pages' entries are not."""
+    team = team_of(user)
+    for i in range(3):
+        page_of(user, f"Public test page {i}")
+    alice = login(user)
+    assert alice.get("/api/auth/me").status_code == 200
+    with override_settings(OPS_CACHE_RESPONSES=True):
+        cache.invalidate_everything()
+        with django_assert_num_queries(2):  # the window's ids with the total, its pages (stored)
+            first = alice.get("/api/pages")
+        write(services.page_create, author=user, title="Team page", team=team)
+        with django_assert_num_queries(1):  # the window's ids with the total; every page from Redis
+            after = alice.get("/api/pages")
+        assert after.json()[1:] == first.json() and after.json()[0]["title"] == "Team page"
+        with django_assert_num_queries(0):
+            assert alice.get("/api/pages").content == after.content
 
 
 @pytest.mark.django_db(transaction=True)

@@ -43,3 +43,30 @@ def test_invalid_team_is_400_with_field_errors(signed_in, data):
     assert r.status_code == 400, r.content
     assert "name" in r.json()["errors"]
     assert not Team.objects.exists()
+
+
+def test_the_written_out_team_list_is_the_orms_and_drfs(user, other, team_of):
+    """selectors.team_list (one written-out statement) and TeamSerializer's hand-written
+    representation answer what the ORM query and DRF's field walk they replaced answered."""
+    from datetime import datetime, timedelta, timezone
+
+    from django.db.models import F
+    from rest_framework import serializers as drf
+
+    from papyrus.wiki import selectors
+    from papyrus.wiki.serializers import TeamSerializer
+
+    team_of(other, user, name="Zed")
+    team_of(user, name="Älpha")
+    team_of(user, name="Zed")  # the same name: by id
+    team_of(other, name="Not mine")
+    orm = Team.objects.filter(memberships__user=user).annotate(role=F("memberships__role")).order_by("name", "id")
+    teams = selectors.team_list(user=user)
+    assert [(t.pk, t.name, t.role, t.created_at) for t in teams] == [(t.pk, t.name, t.role, t.created_at) for t in orm]
+    teams[0].created_at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=9)))
+    for team in teams:
+        lean = TeamSerializer(team).data
+        assert dict(lean) == dict(drf.ModelSerializer.to_representation(TeamSerializer(team), team))
+    assert TeamSerializer(teams[0]).data["createdAt"] == "2026-01-01T18:04:05.678901Z"
+    assert selectors.team_list(user=other) and not selectors.team_list(user=type(user).objects.create(
+        email="nobody@example.com", name="Nobody"))
