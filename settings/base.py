@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "ops.ratelimit.middleware.RateLimitMiddleware",  # after auth: counts signed-in users by id
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx
-    "papyrus.web.auth.WebAuthMiddleware",  # request.web_user from the JWT cookies, refresh rotation
+    "papyrus.web.auth.WebAuthMiddleware",  # the wiki's request.user from the JWT cookies, refresh rotation
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

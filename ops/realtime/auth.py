@@ -36,13 +36,6 @@ def cookies(scope) -> dict[str, str]:
     return parse_cookie(header(scope, b"cookie") or "")
 
 
-def bearer_token(scope) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, if any."""
-    value = header(scope, b"authorization") or ""
-    kind, _, token = value.partition(" ")
-    return (token.strip() or None) if kind.lower() == "bearer" else None
-
-
 def authenticate(scope) -> tuple[object, float | None]:
     """(user, expires_at) for this scope according to REALTIME_AUTHENTICATOR."""
     path = conf.authenticator_path()

@@ -23,14 +23,14 @@ def readable_page(request, page_id: int) -> Page:
     page = selectors.page_get(page_id=page_id)
     if page is None:
         raise Refused(404)
-    if not can_read(request.web_user, page):
+    if not can_read(request.user, page):
         raise Refused(403)
     return page
 
 
 def writable_page(request, page_id: int) -> Page:
     page = readable_page(request, page_id)
-    if not can_write(request.web_user, page):
+    if not can_write(request.user, page):
         raise Refused(403)
     return page
 
@@ -56,7 +56,7 @@ def cached(request, parts: tuple, compute, *, page_id: int | None = None):
     read the same pages, stale after a write to what it shows (one page when `page_id` is given,
     else the pages the visitor may see) and after user changes. A Refused raised by `compute` is
     not cached."""
-    key, scopes = wiki_cache.visibility(request.web_user)
+    key, scopes = wiki_cache.visibility(request.user)
     if page_id is not None:
         scopes = [wiki_cache.page_scope(page_id)]
     return wiki_cache.pages.get_or_set(("web", *parts, key), compute, scopes=scopes)

@@ -31,7 +31,7 @@ def page_list(request):
     def compute():
         """The list and its paging as HTML: nothing in it depends on who is asking beyond
         what they may read (the cache key's visibility)."""
-        pages = selectors.page_list(user=request.web_user, folder=folder, tag=tag).select_related("team")
+        pages = selectors.page_list(user=request.user, folder=folder, tag=tag).select_related("team")
         window = Paginator(pages, PER_PAGE).get_page(number)
         return render_to_string("web/_page_list_body.html", {"window": window, "folder": folder, "tag": tag})
 
@@ -52,7 +52,7 @@ def page_detail(request, page_id):
     writer_check = SimpleNamespace(author_id=page["author_id"], team_id=page["team_id"])
     return render(request, "web/page_detail.html", {
         "page": page, "body": mark_safe(page["body"]),  # noqa: S308  # nosec B308 B703  # sanitized before it was cached
-        "can_write": can_write(request.web_user, writer_check)})
+        "can_write": can_write(request.user, writer_check)})
 
 
 @require_POST
@@ -67,7 +67,7 @@ def _teams_of(user):
 
 @require_http_methods(["GET", "POST"])
 def page_new(request):
-    user = request.web_user
+    user = request.user
     if not user.is_authenticated:
         return _sign_in_first(request)
     teams = _teams_of(user)
@@ -87,7 +87,7 @@ def page_new(request):
 @refusals
 @require_http_methods(["GET", "POST"])
 def page_edit(request, page_id):
-    if not request.web_user.is_authenticated:
+    if not request.user.is_authenticated:
         return _sign_in_first(request)
     page = writable_page(request, page_id)
     if request.method == "GET":
@@ -97,7 +97,7 @@ def page_edit(request, page_id):
     if not form.is_valid():
         return render(request, "web/page_form.html", {"form": form, "page": page}, status=400)
     try:
-        services.page_update(page=page, editor=request.web_user,
+        services.page_update(page=page, editor=request.user,
                              expected_version=form.cleaned_data["version"] or None, **form.page_fields())
     except services.StaleVersion as stale:
         return _conflict(request, form, stale.page)
@@ -110,7 +110,7 @@ def _conflict(request, form, current):
     data = form.data.copy()
     data["version"] = version_of(current)
     yours = history.Version(0, form.cleaned_data["title"], form.cleaned_data["content"],
-                            form.cleaned_data["tags"], request.web_user.name, None)
+                            form.cleaned_data["tags"], request.user.name, None)
     theirs = history.Version(0, current.title, current.content, list(current.tags), "", current.updated_at)
     changes = history.diff(history.version_text(theirs), history.version_text(yours),
                            old_label="current", new_label="yours")
@@ -122,7 +122,7 @@ def _conflict(request, form, current):
 @refusals
 @require_http_methods(["GET", "POST"])
 def page_delete(request, page_id):
-    if not request.web_user.is_authenticated:
+    if not request.user.is_authenticated:
         return _sign_in_first(request)
     page = writable_page(request, page_id)
     if request.method == "POST":

@@ -14,7 +14,7 @@ def page_history(request, page_id):
     page = readable_page(request, page_id)
     versions = history.versions(page)
     return render(request, "web/history.html", {
-        "page": page, "versions": versions, "can_write": can_write(request.web_user, page)})
+        "page": page, "versions": versions, "can_write": can_write(request.user, page)})
 
 
 def _number(value, default: int) -> int:
@@ -42,11 +42,11 @@ def page_diff(request, page_id):
 @refusals
 @require_POST
 def page_restore(request, page_id, number):
-    if not request.web_user.is_authenticated:
+    if not request.user.is_authenticated:
         raise Refused(403)
     page = writable_page(request, page_id)
     revision = selectors.page_revision_get(page=page, number=number)
     if revision is None:
         raise Refused(404)
-    services.page_revision_restore(page=page, revision=revision, editor=request.web_user)
+    services.page_revision_restore(page=page, revision=revision, editor=request.user)
     return redirect("web:history", page_id=page.pk)

@@ -13,7 +13,7 @@ from .common import Refused, refusals
 @refusals
 @require_http_methods(["GET", "POST"])
 def team_list(request):
-    user = request.web_user
+    user = request.user
     if not user.is_authenticated:
         raise Refused(403)
     form = TeamForm(request.POST or None)
@@ -29,7 +29,7 @@ def team_detail(request, team_id):
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
         raise Refused(404)
-    if not can_post_to_team(request.web_user, team.pk):
+    if not can_post_to_team(request.user, team.pk):
         raise Refused(403)
-    pages = selectors.page_list(user=request.web_user, team_id=team.pk)[:200]
+    pages = selectors.page_list(user=request.user, team_id=team.pk)[:200]
     return render(request, "web/team_detail.html", {"team": team, "pages": pages})

@@ -1,6 +1,6 @@
 """One token rule — the Bearer header, else the accessToken cookie; an empty, "undefined" or "null"
 bearer defers to the cookie — and every reader of it agrees: the API, the browser views
-(request.web_user), the rate limiter and the WebSocket handshake."""
+(request.user of the wiki's pages), the rate limiter and the WebSocket handshake."""
 import pytest
 from django.test import RequestFactory
 from rest_framework.test import APIClient
