@@ -154,8 +154,7 @@ class VersionedNamespace:
             try:
                 pipe = client.pipeline(transaction=False)
                 for index, value in computed.items():
-                    text, ttl = self._encoded(value)
-                    pipe.set(entry_keys[index], stamps[index] + b":" + text.encode(), ex=ttl)
+                    self._set(pipe, entry_keys[index], stamps[index], value)
                 pipe.execute()
             except REDIS_ERRORS as exc:
                 self._unavailable(exc)
@@ -216,11 +215,15 @@ class VersionedNamespace:
                 conf.default_timeout() if self.ttl is None else self.ttl)
 
     def _store(self, client, key: str, stamp: bytes, value: Any) -> None:
-        text, ttl = self._encoded(value)
         try:
-            client.set(key, stamp + b":" + text.encode(), ex=ttl)
+            self._set(client, key, stamp, value)
         except REDIS_ERRORS as exc:
             self._unavailable(exc)
+
+    def _set(self, client, key: str, stamp: bytes, value: Any) -> None:
+        """SET the entry as `stamp:JSON` with its TTL, on a client or a pipeline (peek_many's)."""
+        text, ttl = self._encoded(value)
+        client.set(key, stamp + b":" + text.encode(), ex=ttl)
 
     # --- writes -----------------------------------------------------------
     def invalidate(self, *scopes: str) -> int | None:
