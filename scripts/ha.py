@@ -7,8 +7,9 @@
 
 Two web nodes (web + ASGI each) behind HAProxy on 127.0.0.1:HA_PORT (8081), a worker and a beat, a
 three-member PostgreSQL cluster under Patroni (synchronous replication, etcd) with a PITR base-backup
-worker beside each member, Redis with three Sentinels, moto's S3 for trials — each container standing for a machine (docs/scaling.md). The images, the podman set-up and
-the staged start are scripts/compose.py's; this file adds Patroni's, etcd's and HAProxy's images and
+worker beside each member, Redis with three Sentinels, moto's S3 for trials — each container
+standing for a machine (docs/scaling.md). The images, the podman set-up and the staged start are
+scripts/compose.py's; this file adds Patroni's, etcd's and HAProxy's images and
 the order this shape starts in. Secrets: PAPYRUS_ENV_FILE, else var/ha/papyrus.env (generated once).
 """
 from __future__ import annotations
